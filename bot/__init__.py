@@ -1,0 +1,1 @@
+"""Mentoring program chat bot: configuration, neutral types, engine and start-up."""

@@ -1,0 +1,154 @@
+"""The core loop: stored updates in, handled one at a time, replies into the outbox.
+
+Receiving and handling are split by the inbox table: a transport stores a batch and only
+then acknowledges it to the platform; the engine handles stored rows in order, each in
+one transaction together with its state change and its replies. A crash anywhere leaves
+either an unhandled row (handled after restart) or a fully handled one, never half.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.context import Context
+from bot.events import Address, Incoming, Platform, Reply
+from bot.i18n import Translator
+from storage import dialogs, inbox, outbox, people
+from storage.models import InboxUpdate, Person
+
+log = logging.getLogger(__name__)
+
+
+class Handler(Protocol):
+    async def handle(self, ctx: Context) -> None: ...
+
+
+class Engine:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        clock: Clock,
+        handler: Handler,
+        on_outbox: Callable[[Platform], None] = lambda _p: None,
+    ) -> None:
+        self.sessions = sessions
+        self.settings = settings
+        self.clock = clock
+        self.handler = handler
+        self.on_outbox = on_outbox  # wakes the platform's sender
+        self._wake = asyncio.Event()
+        self._stopping = False
+        # Seconds each update took to handle, newest last; read by bench/.
+        self.latencies: deque[float] = deque(maxlen=100_000)
+
+    async def accept(
+        self, events: Sequence[Incoming], cursor: tuple[str, str] | None = None
+    ) -> None:
+        """Store updates durably; the caller acknowledges them to the platform after this."""
+        async with self.sessions.begin() as session:
+            await inbox.store(session, events, self.clock.now(), cursor)
+        self._wake.set()
+
+    async def run(self) -> None:
+        """Handle stored updates until `stop()`; what is left stays for the next start."""
+        while not self._stopping:
+            handled = await self.drain()
+            if not handled:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=1.0)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._wake.set()
+
+    async def drain(self) -> int:
+        async with self.sessions() as session:
+            rows = await inbox.pending(session)
+        for row in rows:
+            if self._stopping:
+                break
+            await self._handle_row(row)
+        return len(rows)
+
+    async def _handle_row(self, row: InboxUpdate) -> None:
+        event = Incoming.from_json(row.event)
+        started = time.perf_counter()
+        try:
+            async with self.sessions.begin() as session:
+                platforms = await self._handle(session, row.id, event)
+        except Exception:
+            log.exception("update %s/%s failed", event.platform, event.update_key)
+            platforms = await self._apologize(row.id, event)
+        self.latencies.append(time.perf_counter() - started)
+        for platform in platforms:
+            self.on_outbox(platform)
+
+    async def _handle(self, session: AsyncSession, row_id: int, event: Incoming) -> set[Platform]:
+        now = self.clock.now()
+        account = await people.account_for(
+            session,
+            event.platform.value,
+            event.user_id,
+            event.chat_id if not event.is_group else event.user_id,
+            now,
+        )
+        person = await session.get(Person, account.person_id) if account.person_id else None
+        state = await dialogs.load(session, event.platform.value, event.chat_id, event.user_id, now)
+        locale = person.locale if person else self.settings.default_locale
+        ctx = Context(
+            event=event,
+            session=session,
+            settings=self.settings,
+            now=now,
+            account=account,
+            person=person,
+            state=state,
+            t=Translator(locale),
+        )
+        await self.handler.handle(ctx)
+        ctx.finish()
+        for envelope in ctx.outgoing:
+            edit_ref = (
+                event.message_ref if envelope.reply.edit and envelope.to == ctx.here else None
+            )
+            await outbox.enqueue(
+                session, envelope.to, envelope.reply, now, envelope.dedupe_key, edit_ref
+            )
+        await inbox.mark_processed(session, row_id, now)
+        return {envelope.to.platform for envelope in ctx.outgoing}
+
+    async def _apologize(self, row_id: int, event: Incoming) -> set[Platform]:
+        """A bug must not swallow the update silently nor loop on it forever."""
+        now = self.clock.now()
+        async with self.sessions.begin() as session:
+            await inbox.mark_processed(session, row_id, now, error="handler failed")
+            if event.is_group:
+                return set()
+            text = Translator(self.settings.default_locale)("errors.internal")
+            await outbox.enqueue(session, Address(event.platform, event.chat_id), Reply(text), now)
+        return {event.platform}
+
+    async def settled(self, platform: Platform, within: float = 10.0) -> None:
+        """Wait until every stored update is handled and the platform's outbox is empty
+        (the console uses it so that closing the input does not cut replies off)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            async with self.sessions() as session:
+                if (
+                    not await inbox.pending(session, 1)
+                    and await outbox.next_due(session, platform.value) is None
+                ):
+                    return
+            await asyncio.sleep(0.05)

@@ -1,0 +1,47 @@
+"""Pacing of outgoing messages: an overall rate and a minimum gap per chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    overall_per_sec: float
+    per_chat_per_sec: float | None = None
+    per_group_per_min: float | None = None
+
+
+class Pacer:
+    """Grants send slots evenly spaced in time (no bursts: a burst is what draws a 429)."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+        self._overall_gap = 1.0 / limits.overall_per_sec
+        self._next_overall = 0.0
+        self._next_chat: dict[str, float] = {}
+
+    def _chat_gap(self, is_group: bool) -> float:
+        if is_group and self.limits.per_group_per_min:
+            return 60.0 / self.limits.per_group_per_min
+        if self.limits.per_chat_per_sec:
+            return 1.0 / self.limits.per_chat_per_sec
+        return 0.0
+
+    def chat_ready_in(self, chat_id: str, now: float) -> float:
+        return max(0.0, self._next_chat.get(chat_id, 0.0) - now)
+
+    def overall_ready_in(self, now: float) -> float:
+        return max(0.0, self._next_overall - now)
+
+    def take(self, chat_id: str, is_group: bool, now: float) -> None:
+        self._next_overall = max(self._next_overall, now) + self._overall_gap
+        gap = self._chat_gap(is_group)
+        if gap:
+            self._next_chat[chat_id] = now + gap
+        if len(self._next_chat) > 50_000:  # forget chats whose gap has long passed
+            self._next_chat = {c: t for c, t in self._next_chat.items() if t > now}
+
+    def pause(self, seconds: float, now: float) -> None:
+        """The platform asked us to wait: nobody sends until then."""
+        self._next_overall = max(self._next_overall, now + seconds)

@@ -1,0 +1,1 @@
+"""Conversation flows. They see only `bot.context.Context`: no messenger SDK here."""

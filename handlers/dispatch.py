@@ -1,0 +1,112 @@
+"""Top-level routing of one event: commands, buttons, flows, and everything unexpected.
+
+Whatever arrives, the person gets a short useful answer and nothing changes unless the
+input was valid for where they are.
+"""
+
+from __future__ import annotations
+
+from bot import payload
+from bot.context import Context
+from bot.events import Kind
+from handlers import menu
+from handlers.base import Flow
+from handlers.registration import Registration
+from storage.people import CODE_LENGTH, normalize_code
+
+START_WORDS = {"начать", "start", "старт"}
+MAX_TEXT = 4000  # longer than any answer we ask for; Telegram's own message limit is 4096
+
+
+class Dispatcher:
+    def __init__(self, flows: list[Flow]) -> None:
+        self.registration = Registration()
+        self.flows: dict[str, Flow] = {f.name: f for f in [self.registration, *flows]}
+
+    async def handle(self, ctx: Context) -> None:
+        event = ctx.event
+        if event.is_group or event.kind in (Kind.MEMBER_JOINED, Kind.MEMBER_LEFT, Kind.BOT_REMOVED):
+            return  # group chats get their own flows; the bot stays quiet there otherwise
+        if event.kind is Kind.UNSUPPORTED:
+            ctx.say(ctx.t("errors.unsupported"))
+            return await self.reprompt(ctx)
+        if event.kind is Kind.BUTTON:
+            return await self.on_button(ctx)
+        text = event.text.strip()
+        if not text:
+            ctx.say(ctx.t("errors.empty"))
+            return await self.reprompt(ctx)
+        if len(text) > MAX_TEXT:
+            ctx.say(ctx.t("errors.too_long", limit=MAX_TEXT))
+            return await self.reprompt(ctx)
+        if text.startswith("/"):
+            return await self.on_command(ctx, text)
+        if text.lower() in START_WORDS:
+            return await self.registration.begin(ctx, None)
+        flow = self.current_flow(ctx)
+        if flow is not None:
+            return await flow.on_text(ctx, text)
+        if ctx.person is None or not await menu.roles_of(ctx):
+            code = text if len(normalize_code(text)) == CODE_LENGTH else None
+            return await self.registration.begin(ctx, code)
+        ctx.say(ctx.t("errors.not_understood"))
+        await menu.show_menu(ctx)
+
+    def current_flow(self, ctx: Context) -> Flow | None:
+        return self.flows.get(ctx.state.flow or "")
+
+    async def reprompt(self, ctx: Context) -> None:
+        flow = self.current_flow(ctx)
+        if flow is not None:
+            await flow.prompt(ctx)
+        elif ctx.person is not None and await menu.roles_of(ctx):
+            await menu.show_menu(ctx)
+        else:
+            ctx.say(ctx.t("menu.not_registered"))
+
+    async def on_command(self, ctx: Context, text: str) -> None:
+        command, _, arg = text.partition(" ")
+        command = command.split("@", 1)[0].lower()  # /help@SchoolMentorBot in groups
+        if command == "/start":
+            return await self.registration.begin(ctx, arg.strip() or None)
+        if command == "/help":
+            flow = self.current_flow(ctx)
+            ctx.say(ctx.t(f"help.{flow.name}" if flow else "help.general"))
+            return await self.reprompt(ctx)
+        if command == "/cancel":
+            return await self.cancel(ctx)
+        if command == "/menu":
+            ctx.reset()
+            return await self.reprompt(ctx)
+        ctx.say(ctx.t("errors.unknown_command"))
+        await self.reprompt(ctx)
+
+    async def cancel(self, ctx: Context) -> None:
+        if ctx.state.flow is None:
+            ctx.say(ctx.t("common.nothing_to_cancel"))
+        else:
+            ctx.reset()
+            ctx.say(ctx.t("common.cancelled"))
+        await self.reprompt(ctx)
+
+    async def on_button(self, ctx: Context) -> None:
+        pressed = payload.decode(ctx.event.payload)
+        if pressed is None:
+            ctx.say(ctx.t("common.stale_button"))
+            return await self.reprompt(ctx)
+        if pressed.is_menu:
+            item = menu.ACTIONS.get(pressed.action)
+            if item is None or not await menu.allowed(ctx, item):
+                ctx.say(ctx.t("common.not_allowed"))
+                return await self.reprompt(ctx)
+            ctx.reset()  # a menu action leaves any flow in progress
+            return await item.run(ctx, pressed.arg)
+        flow = self.current_flow(ctx)
+        if flow is None or pressed.revision != ctx.state.revision:
+            ctx.say(ctx.t("common.stale_button"))
+            return await self.reprompt(ctx)
+        if pressed.action == "cancel":
+            return await self.cancel(ctx)
+        if pressed.action == "back":
+            return await flow.on_back(ctx)
+        await flow.on_button(ctx, pressed.action, pressed.arg)

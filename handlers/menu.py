@@ -1,0 +1,150 @@
+"""The main menu: what each role can do, and the menu actions of the foundation."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from bot.context import Context
+from bot.events import Button
+from storage import people
+from storage.models import Organization, Participation
+
+MenuHandler = Callable[[Context, str], Awaitable[None]]
+
+
+@dataclass(frozen=True, slots=True)
+class MenuAction:
+    roles: frozenset[str]  # empty: anyone registered
+    run: MenuHandler
+    label_key: str | None = None  # shown in the main menu when set
+
+
+ACTIONS: dict[str, MenuAction] = {}
+ALL = frozenset[str]()
+
+
+def action(name: str, roles: frozenset[str] = ALL, label_key: str | None = None):
+    def register(fn: MenuHandler) -> MenuHandler:
+        ACTIONS[name] = MenuAction(roles, fn, label_key)
+        return fn
+
+    return register
+
+
+async def roles_of(ctx: Context) -> list[Participation]:
+    if ctx.person is None:
+        return []
+    return list(await people.participations(ctx.session, ctx.person.id))
+
+
+async def allowed(ctx: Context, menu_action: MenuAction, org_id: int | None = None) -> bool:
+    """Checked on the server for every press: a button proves nothing about its sender."""
+    mine = await roles_of(ctx)
+    if not mine:
+        return False
+    if not menu_action.roles:
+        return True
+    return any(
+        p.role in menu_action.roles and (org_id is None or p.organization_id == org_id)
+        for p in mine
+    )
+
+
+async def show_menu(ctx: Context, edit: bool = False) -> None:
+    mine = await roles_of(ctx)
+    if ctx.person is None or not mine:
+        ctx.say(ctx.t("menu.not_registered"))
+        return
+    role_set = {p.role for p in mine}
+    rows: list[list[Button]] = []
+    for name, item in ACTIONS.items():
+        if item.label_key and (not item.roles or item.roles & role_set):
+            rows.append([ctx.menu_button(ctx.t(item.label_key), name)])
+    orgs = {p.organization_id for p in mine}
+    names = (
+        await ctx.session.scalars(select(Organization.name).where(Organization.id.in_(orgs)))
+    ).all()
+    who = ", ".join(ctx.t(f"roles.name.{r}") for r in sorted(role_set))
+    ctx.say(
+        ctx.t("menu.title", name=ctx.person.full_name, roles=who, orgs=", ".join(names)),
+        rows,
+        edit=edit,
+    )
+
+
+@action("menu")
+async def _menu(ctx: Context, arg: str) -> None:
+    await show_menu(ctx, edit=True)
+
+
+@action("help", label_key="menu.help")
+async def _help(ctx: Context, arg: str) -> None:
+    ctx.say(ctx.t("help.registered"), [[ctx.menu_button(ctx.t("menu.back_to_menu"), "menu")]])
+
+
+@action("profile", label_key="menu.profile")
+async def _profile(ctx: Context, arg: str) -> None:
+    assert ctx.person is not None
+    lines = []
+    for p in await roles_of(ctx):
+        org = await ctx.session.get(Organization, p.organization_id)
+        lines.append(
+            ctx.t(
+                "profile.role_line",
+                role=ctx.t(f"roles.name.{p.role}"),
+                org=org.name if org else "—",
+            )
+        )
+    other = "en" if ctx.t.locale == "ru" else "ru"
+    ctx.say(
+        ctx.t("profile.text", name=ctx.person.full_name, roles="\n".join(lines)),
+        [
+            [ctx.menu_button(ctx.t("profile.switch_language"), "lang", other)],
+            [ctx.menu_button(ctx.t("menu.back_to_menu"), "menu")],
+        ],
+    )
+
+
+@action("lang")
+async def _language(ctx: Context, arg: str) -> None:
+    assert ctx.person is not None
+    if arg not in ("ru", "en"):
+        ctx.say(ctx.t("common.stale_button"))
+        return
+    ctx.person.locale = arg
+    ctx.t.locale = arg
+    ctx.say(ctx.t("profile.language_set"))
+    await show_menu(ctx)
+
+
+@action("codes", roles=frozenset({"curator"}), label_key="menu.codes")
+async def _codes(ctx: Context, arg: str) -> None:
+    for p in await roles_of(ctx):
+        if p.role != "curator":
+            continue
+        org = await ctx.session.get(Organization, p.organization_id)
+        for invite in await people.join_codes(ctx.session, p.organization_id):
+            ctx.say(ctx.t("curator.join_code", org=org.name if org else "—", code=invite.code))
+    await show_menu(ctx)
+
+
+@action("people", roles=frozenset({"curator"}), label_key="menu.people")
+async def _people(ctx: Context, arg: str) -> None:
+    for p in await roles_of(ctx):
+        if p.role != "curator":
+            continue
+        org = await ctx.session.get(Organization, p.organization_id)
+        counts = await people.role_counts(ctx.session, p.organization_id)
+        ctx.say(
+            ctx.t(
+                "curator.people",
+                org=org.name if org else "—",
+                mentees=counts.get("mentee", 0),
+                mentors=counts.get("mentor", 0),
+                curators=counts.get("curator", 0),
+            )
+        )
+    await show_menu(ctx)

@@ -1,0 +1,64 @@
+"""The inbox: updates stored before they are acknowledged, handled once each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Incoming
+from storage.models import InboxUpdate, TransportCursor
+from storage.upsert import insert_ignoring_duplicates
+
+
+async def store(
+    session: AsyncSession,
+    events: Sequence[Incoming],
+    now: datetime,
+    cursor: tuple[str, str] | None = None,
+) -> None:
+    """Record updates (a redelivered one is ignored) and, in the same transaction, the
+    transport's new position, so the position never runs ahead of what is stored."""
+    if events:
+        rows = [
+            {
+                "platform": e.platform.value,
+                "update_key": e.update_key,
+                "event": e.to_json(),
+                "received_at": now,
+            }
+            for e in events
+        ]
+        await session.execute(insert_ignoring_duplicates(session, InboxUpdate.__table__, rows))
+    if cursor is not None:
+        platform, value = cursor
+        existing = await session.get(TransportCursor, platform)
+        if existing is None:
+            session.add(TransportCursor(platform=platform, value=value))
+        else:
+            existing.value = value
+
+
+async def pending(session: AsyncSession, limit: int = 200) -> Sequence[InboxUpdate]:
+    query = (
+        select(InboxUpdate)
+        .where(InboxUpdate.processed_at.is_(None))
+        .order_by(InboxUpdate.id)
+        .limit(limit)
+    )
+    return (await session.scalars(query)).all()
+
+
+async def mark_processed(
+    session: AsyncSession, row_id: int, now: datetime, error: str | None = None
+) -> None:
+    await session.execute(
+        update(InboxUpdate).where(InboxUpdate.id == row_id).values(processed_at=now, error=error)
+    )
+
+
+async def cursor(session: AsyncSession, platform: str) -> str | None:
+    row = await session.get(TransportCursor, platform)
+    return row.value if row else None

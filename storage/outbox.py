@@ -1,0 +1,164 @@
+"""The outbox: every outgoing message is a row before any platform sees it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Address, Attachment, Button, Reply
+from storage.models import Account, OutboxMessage
+from storage.upsert import insert_ignoring_duplicates
+
+PENDING, SENT, FAILED, UNREACHABLE = "pending", "sent", "failed", "unreachable"
+
+
+@dataclass(frozen=True, slots=True)
+class Outbound:
+    """What a transport needs to deliver one row."""
+
+    id: int
+    chat_id: str
+    is_group: bool
+    text: str
+    buttons: list[list[Button]]
+    attachment: Attachment | None
+    edit_ref: str | None
+    attempts: int
+
+
+def _buttons_json(buttons: list[list[Button]]) -> dict[str, Any] | None:
+    if not buttons:
+        return None
+    return {"rows": [[[b.label, b.payload] for b in row] for row in buttons]}
+
+
+def _buttons_from_json(data: dict[str, Any] | None) -> list[list[Button]]:
+    if not data:
+        return []
+    return [[Button(label, payload) for label, payload in row] for row in data["rows"]]
+
+
+async def enqueue(
+    session: AsyncSession,
+    to: Address,
+    reply: Reply,
+    now: datetime,
+    dedupe_key: str | None = None,
+    edit_ref: str | None = None,
+) -> None:
+    """Add a message; with a dedupe key, a second message for the same reason is ignored."""
+    att = reply.attachment
+    row = {
+        "platform": to.platform.value,
+        "chat_id": to.chat_id,
+        "is_group": to.is_group,
+        "dedupe_key": dedupe_key,
+        "text": reply.text,
+        "buttons": _buttons_json(reply.buttons),
+        "edit_ref": edit_ref,
+        "attachment_name": att.filename if att else None,
+        "attachment_mime": att.mime if att else None,
+        "attachment": att.data if att else None,
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+    await session.execute(insert_ignoring_duplicates(session, OutboxMessage.__table__, [row]))
+
+
+def to_outbound(row: OutboxMessage) -> Outbound:
+    attachment = None
+    if row.attachment is not None:
+        attachment = Attachment(
+            row.attachment_name or "file", row.attachment, row.attachment_mime or ""
+        )
+    return Outbound(
+        id=row.id,
+        chat_id=row.chat_id,
+        is_group=row.is_group,
+        text=row.text,
+        buttons=_buttons_from_json(row.buttons),
+        attachment=attachment,
+        edit_ref=row.edit_ref,
+        attempts=row.attempts,
+    )
+
+
+async def pending_heads(
+    session: AsyncSession, platform: str, skip_chats: set[str], limit: int = 500
+) -> Sequence[OutboxMessage]:
+    """The oldest pending row of each chat (later ones wait, so a chat's order holds)."""
+    query = (
+        select(OutboxMessage)
+        .where(OutboxMessage.platform == platform, OutboxMessage.status == PENDING)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    heads: dict[str, OutboxMessage] = {}
+    for row in (await session.scalars(query)).all():
+        if row.chat_id not in heads and row.chat_id not in skip_chats:
+            heads[row.chat_id] = row
+    return list(heads.values())
+
+
+async def mark_sent(
+    session: AsyncSession, row_id: int, message_id: str | None, now: datetime
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status=SENT, sent_at=now, platform_message_id=message_id, attachment=None)
+    )
+
+
+async def reschedule(
+    session: AsyncSession, row_id: int, at: datetime, error: str, count_attempt: bool = True
+) -> None:
+    values: dict[str, Any] = {"next_attempt_at": at, "last_error": error[:1000]}
+    if count_attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    await session.execute(update(OutboxMessage).where(OutboxMessage.id == row_id).values(**values))
+
+
+async def mark_failed(session: AsyncSession, row_id: int, status: str, error: str) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id)
+        .values(status=status, last_error=error[:1000])
+    )
+
+
+async def mark_chat_unreachable(
+    session: AsyncSession, platform: str, chat_id: str, now: datetime
+) -> None:
+    """The person blocked the bot: stop trying their chat until they write again."""
+    await session.execute(
+        update(Account)
+        .where(Account.platform == platform, Account.chat_id == chat_id)
+        .values(unreachable_at=now)
+    )
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.platform == platform,
+            OutboxMessage.chat_id == chat_id,
+            OutboxMessage.status == PENDING,
+        )
+        .values(status=UNREACHABLE, last_error="blocked by the user")
+    )
+
+
+async def next_due(session: AsyncSession, platform: str) -> datetime | None:
+    query = (
+        select(OutboxMessage.next_attempt_at)
+        .where(OutboxMessage.platform == platform, OutboxMessage.status == PENDING)
+        .order_by(OutboxMessage.next_attempt_at)
+        .limit(1)
+    )
+    return (await session.scalars(query)).first()
