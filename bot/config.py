@@ -14,7 +14,9 @@ SUPPORTED_LOCALES = ("ru", "en")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     telegram_bot_token: str = ""
     telegram_api_url: str = "https://api.telegram.org"

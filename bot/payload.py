@@ -13,7 +13,7 @@ from dataclasses import dataclass
 MAX_BYTES = 64
 MENU = "m"
 UNSTAMPED = "@"  # replaced by the dialog's revision once the handler has finished
-_PATTERN = re.compile(r"^(m|\d{1,9}):([a-z][a-z0-9_]{0,23}):([A-Za-z0-9_.\-]{0,32})$")
+_PATTERN = re.compile(r"^(m|\d{1,9}):([a-z][a-z0-9_]{0,15}):([A-Za-z0-9_.\-]{0,32})$")
 
 
 @dataclass(frozen=True, slots=True)

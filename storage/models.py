@@ -172,3 +172,43 @@ class AuditEntry(Base):
     organization_id: Mapped[int | None]
     action: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Response(Base):
+    """One person's answers to one questionnaire, saved after every answer.
+
+    `version` pins the questionnaire file the answers were given to, so an old response
+    stays readable after the form changes. `subject_org_id` ties it to an organization."""
+
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_person", "person_id", "questionnaire"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    questionnaire: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int]
+    locale: Mapped[str] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(24))
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    skipped: Mapped[dict[str, Any]] = mapped_column(default=dict)  # {"ids": [...]}
+    context: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class ParentCode(Base):
+    """A one-time code a minor's legal representative uses to give consent."""
+
+    __tablename__ = "parent_codes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    child_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    response_id: Mapped[int | None] = mapped_column(ForeignKey("responses.id", ondelete="CASCADE"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    used_by_person_id: Mapped[int | None]
+    created_at: Mapped[datetime]

@@ -12,9 +12,11 @@ import contextlib
 import io
 import json
 import logging
+import threading
 import zlib
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import vk_api
@@ -35,6 +37,7 @@ from storage.outbox import Outbound
 from transports.vk_translate import sender_ids, translate
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 API_VERSION = "5.199"
 LONGPOLL_WAIT = 25
@@ -94,6 +97,32 @@ def keyboard_json(rows: list[list[Button]]) -> str | None:
     return json.dumps({"inline": True, "buttons": buttons}, ensure_ascii=False)
 
 
+def _in_daemon_thread(fn: Callable[..., T], *args: Any) -> asyncio.Future[T]:
+    """Run a blocking call in a daemon thread: a long poll waiting 25 seconds must not
+    hold the process open at shutdown (executor threads are joined at exit)."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[T] = loop.create_future()
+
+    def settle(result: T | None, error: BaseException | None) -> None:
+        if future.done():
+            return  # cancelled while the call ran
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)  # type: ignore[arg-type]
+
+    def target() -> None:
+        try:
+            outcome: tuple[T | None, BaseException | None] = (fn(*args), None)
+        except BaseException as exc:
+            outcome = (None, exc)
+        with contextlib.suppress(RuntimeError):  # the loop closed: nobody is waiting
+            loop.call_soon_threadsafe(settle, *outcome)
+
+    threading.Thread(target=target, daemon=True, name="vk-longpoll").start()
+    return future
+
+
 class VkTransport:
     platform = Platform.VK
 
@@ -105,7 +134,6 @@ class VkTransport:
         )
         self.vk.RPS_DELAY = 0.0  # the outbox paces requests itself
         self.api = self.vk.get_api()
-        self._poll_thread = ThreadPoolExecutor(1, thread_name_prefix="vk-longpoll")
         self._send_threads = ThreadPoolExecutor(4, thread_name_prefix="vk-send")
         self._longpoll: VkBotLongPoll | None = None
         self._names: dict[int, str] = {}
@@ -113,12 +141,11 @@ class VkTransport:
 
     # -- receiving -------------------------------------------------------------
     async def receive(self, engine: Engine, saved_ts: str | None = None) -> None:
-        loop = asyncio.get_running_loop()
         failures = 0
         ts = saved_ts
         while not self._stopping.is_set():
             try:
-                raws, ts = await loop.run_in_executor(self._poll_thread, self._check, ts)
+                raws, ts = await _in_daemon_thread(self._check, ts)
             except (requests.RequestException, vk_api.VkApiError, ValueError) as exc:
                 failures += 1
                 self._longpoll = None  # reconnect: fresh server and key, same ts
@@ -128,7 +155,7 @@ class VkTransport:
                 continue
             failures = 0
             if raws:
-                await loop.run_in_executor(self._poll_thread, self._learn_names, raws)
+                await _in_daemon_thread(self._learn_names, raws)
             events = [e for raw in raws if (e := translate(raw, self._names)) is not None]
             await engine.accept(events, cursor=("vk", ts) if ts else None)
             for raw in raws:
@@ -218,6 +245,4 @@ class VkTransport:
 
     async def stop(self) -> None:
         self._stopping.set()
-        # The long poll thread may sit in a 25-second wait: do not hold shutdown for it.
-        self._poll_thread.shutdown(wait=False, cancel_futures=True)
         self._send_threads.shutdown(wait=True, cancel_futures=True)

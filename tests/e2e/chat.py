@@ -1,0 +1,127 @@
+"""One person in a private chat with the bot, the same for Telegram and VK, so a flow
+is written once and run on both platforms through their emulators."""
+
+from __future__ import annotations
+
+import time
+from typing import Protocol
+
+from tests.emulators.telegram import TEXT_METHODS, TelegramEmulator
+from tests.emulators.vk import VkEmulator
+
+WAIT = 20.0
+
+
+class Chat(Protocol):
+    platform: str
+    user_id: int
+
+    def send(self, text: str) -> None: ...
+    def press(self, label: str) -> None: ...
+    def expect(self, substring: str, timeout: float = WAIT) -> str: ...
+    def buttons(self) -> list[str]: ...
+    def texts(self) -> list[str]: ...
+    def sticker(self) -> None: ...
+    def photo(self) -> None: ...
+
+
+class TelegramChat:
+    platform = "telegram"
+
+    def __init__(self, emulator: TelegramEmulator, user_id: int, name: str = "Анна Смирнова"):
+        self.emu, self.user_id = emulator, user_id
+        self.first, _, self.last = name.partition(" ")
+        self.mark = time.monotonic()
+
+    def send(self, text: str) -> None:
+        self.mark = time.monotonic()
+        self.emu.send_text(self.user_id, text, first_name=self.first, last_name=self.last or None)
+
+    def _newest(self):  # noqa: ANN202 - the emulator's StoredMessage
+        """The bot's newest message, once it has answered the last thing we did."""
+        self.emu.wait_for(lambda r: r.chat_id == self.user_id and r.method in TEXT_METHODS,
+                          WAIT, after=self.mark)
+        messages = [m for m in self.emu.messages(self.user_id) if m.from_bot]
+        assert messages, "the bot has not written to this chat"
+        return messages[-1]
+
+    def press(self, label: str) -> None:
+        newest = self._newest()
+        for button in newest.buttons:
+            if label in button["text"]:
+                self.mark = time.monotonic()
+                self.emu.press_button(
+                    self.user_id, self.user_id, newest.message_id, button["callback_data"]
+                )
+                return
+        raise AssertionError(f"no {label!r} among {self.buttons()} under {newest.text!r}")
+
+    def expect(self, substring: str, timeout: float = WAIT) -> str:
+        record = self.emu.wait_for_text(self.user_id, substring, timeout, after=self.mark)
+        return record.text or ""
+
+    def buttons(self) -> list[str]:
+        return [b["text"] for b in self._newest().buttons]
+
+    def texts(self) -> list[str]:
+        return [m.text or m.caption or "" for m in self.emu.messages(self.user_id) if m.from_bot]
+
+    def sticker(self) -> None:
+        self.mark = time.monotonic()
+        self.emu.send_sticker(self.user_id)
+
+    def photo(self) -> None:
+        self.mark = time.monotonic()
+        self.emu.send_photo(self.user_id)
+
+
+class VkChat:
+    platform = "vk"
+
+    def __init__(self, emulator: VkEmulator, user_id: int, name: str = "Анна Смирнова"):
+        self.emu, self.user_id = emulator, user_id
+        first, _, last = name.partition(" ")
+        emulator.set_user(user_id, first, last)
+        self.mark = time.monotonic()
+
+    def send(self, text: str) -> None:
+        self.mark = time.monotonic()
+        self.emu.send_text(self.user_id, text)
+
+    def _newest(self):  # noqa: ANN202 - the emulator's Message
+        """The bot's newest message, once it has answered the last thing we did."""
+        self.emu.wait_for(
+            lambda: any(m.updated_at >= self.mark for m in self.emu.messages(self.user_id)), WAIT
+        )
+        messages = self.emu.messages(self.user_id)
+        assert messages, "the bot has not written to this chat"
+        return messages[-1]
+
+    def press(self, label: str) -> None:
+        newest = self._newest()
+        for button in newest.buttons():
+            action = button["action"]
+            if label in action.get("label", ""):
+                self.mark = time.monotonic()
+                self.emu.press_callback(
+                    self.user_id, self.user_id, newest.conversation_message_id, action["payload"]
+                )
+                return
+        raise AssertionError(f"no {label!r} among {self.buttons()} under {newest.text!r}")
+
+    def expect(self, substring: str, timeout: float = WAIT) -> str:
+        return self.emu.wait_for_text(self.user_id, substring, timeout, since=self.mark).text
+
+    def buttons(self) -> list[str]:
+        return [b["action"].get("label", "") for b in self._newest().buttons()]
+
+    def texts(self) -> list[str]:
+        return [m.text for m in self.emu.messages(self.user_id)]
+
+    def sticker(self) -> None:
+        self.mark = time.monotonic()
+        self.emu.send_sticker(self.user_id)
+
+    def photo(self) -> None:
+        self.mark = time.monotonic()
+        self.emu.send_photo(self.user_id)

@@ -1,0 +1,31 @@
+from bot.ratelimit import Limits, Pacer
+
+
+def test_slots_are_evenly_spaced_at_the_overall_rate() -> None:
+    pacer = Pacer(Limits(overall_per_sec=10))
+    now = 100.0
+    grants = []
+    for i in range(30):
+        now += pacer.overall_ready_in(now)
+        pacer.take(f"chat{i}", False, now)
+        grants.append(now)
+    assert grants[-1] - grants[0] == __import__("pytest").approx(2.9)
+
+
+def test_one_chat_waits_its_own_gap_while_others_go() -> None:
+    pacer = Pacer(Limits(overall_per_sec=1000, per_chat_per_sec=1))
+    pacer.take("a", False, 0.0)
+    assert pacer.chat_ready_in("a", 0.5) == 0.5
+    assert pacer.chat_ready_in("b", 0.5) == 0.0
+
+
+def test_groups_are_paced_per_minute() -> None:
+    pacer = Pacer(Limits(overall_per_sec=1000, per_chat_per_sec=1, per_group_per_min=20))
+    pacer.take("-100", True, 0.0)
+    assert pacer.chat_ready_in("-100", 0.0) == 3.0
+
+
+def test_retry_after_pauses_everyone() -> None:
+    pacer = Pacer(Limits(overall_per_sec=30))
+    pacer.pause(5, now=10.0)
+    assert pacer.overall_ready_in(10.0) == 5.0
