@@ -7,7 +7,9 @@ import time
 from typing import Protocol
 
 from tests.emulators.telegram import TEXT_METHODS, TelegramEmulator
+from tests.emulators.telegram_state import StoredMessage
 from tests.emulators.vk import VkEmulator
+from tests.emulators.vk_state import Message
 
 WAIT = 20.0
 
@@ -37,10 +39,11 @@ class TelegramChat:
         self.mark = time.monotonic()
         self.emu.send_text(self.user_id, text, first_name=self.first, last_name=self.last or None)
 
-    def _newest(self):  # noqa: ANN202 - the emulator's StoredMessage
+    def _newest(self) -> StoredMessage:
         """The bot's newest message, once it has answered the last thing we did."""
-        self.emu.wait_for(lambda r: r.chat_id == self.user_id and r.method in TEXT_METHODS,
-                          WAIT, after=self.mark)
+        self.emu.wait_for(
+            lambda r: r.chat_id == self.user_id and r.method in TEXT_METHODS, WAIT, after=self.mark
+        )
         messages = [m for m in self.emu.messages(self.user_id) if m.from_bot]
         assert messages, "the bot has not written to this chat"
         return messages[-1]
@@ -88,7 +91,7 @@ class VkChat:
         self.mark = time.monotonic()
         self.emu.send_text(self.user_id, text)
 
-    def _newest(self):  # noqa: ANN202 - the emulator's Message
+    def _newest(self) -> Message:
         """The bot's newest message, once it has answered the last thing we did."""
         self.emu.wait_for(
             lambda: any(m.updated_at >= self.mark for m in self.emu.messages(self.user_id)), WAIT
