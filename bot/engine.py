@@ -63,9 +63,9 @@ class Engine:
     async def run(self) -> None:
         """Handle stored updates until `stop()`; what is left stays for the next start."""
         while not self._stopping:
+            self._wake.clear()  # before draining: a wake-up during the drain is not lost
             handled = await self.drain()
             if not handled:
-                self._wake.clear()
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=1.0)
 

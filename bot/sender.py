@@ -76,8 +76,8 @@ class Sender:
 
     async def run(self) -> None:
         while not self._stopping:
+            self._wake.clear()  # before looking: a notify during the look is not lost
             wait = await self._dispatch_due()
-            self._wake.clear()
             if wait > 0:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
@@ -97,14 +97,14 @@ class Sender:
                 sleep = min(sleep, (row.next_attempt_at - now_wall).total_seconds())
                 continue
             mono = time.monotonic()
-            chat_wait = self.pacer.chat_ready_in(row.chat_id, mono)
+            chat_wait = self.pacer.chat_ready_in(row.chat_id, mono, row.is_group)
             if chat_wait > 0:
                 sleep = min(sleep, chat_wait)
                 continue
             overall_wait = self.pacer.overall_ready_in(mono)
             if overall_wait > 0:
                 await asyncio.sleep(overall_wait)
-                if self.pacer.chat_ready_in(row.chat_id, time.monotonic()) > 0:
+                if self.pacer.chat_ready_in(row.chat_id, time.monotonic(), row.is_group) > 0:
                     continue
             await self._semaphore.acquire()
             self.pacer.take(row.chat_id, row.is_group, time.monotonic())

@@ -145,7 +145,11 @@ class VkTransport:
         ts = saved_ts
         while not self._stopping.is_set():
             try:
-                raws, ts = await _in_daemon_thread(self._check, ts)
+                if self._longpoll is None:
+                    ts = await _in_daemon_thread(self._connect, ts)
+                    await engine.accept([], cursor=("vk", ts))  # a first start has a position
+                    log.info("vk long poll listening")
+                raws, ts = await _in_daemon_thread(self._check)
             except (requests.RequestException, vk_api.VkApiError, ValueError) as exc:
                 failures += 1
                 self._longpoll = None  # reconnect: fresh server and key, same ts
@@ -162,11 +166,14 @@ class VkTransport:
                 if raw.get("type") == "message_event":
                     self._answer_event(raw["object"])
 
-    def _check(self, ts: str | None) -> tuple[list[dict[str, Any]], str | None]:
-        if self._longpoll is None:
-            self._longpoll = VkBotLongPoll(self.vk, self.group_id, wait=LONGPOLL_WAIT)
-            if ts is not None:
-                self._longpoll.ts = ts  # resume after the last stored event
+    def _connect(self, ts: str | None) -> str:
+        self._longpoll = VkBotLongPoll(self.vk, self.group_id, wait=LONGPOLL_WAIT)
+        if ts is not None:
+            self._longpoll.ts = ts  # resume after the last stored event
+        return str(self._longpoll.ts)
+
+    def _check(self) -> tuple[list[dict[str, Any]], str]:
+        assert self._longpoll is not None
         events = self._longpoll.check()  # handles the `failed` codes itself
         return [event.raw for event in events], str(self._longpoll.ts)
 

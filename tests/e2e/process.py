@@ -52,8 +52,10 @@ class BotProcess:
         self.env = env
         self.log_path = log_path
         self.proc: subprocess.Popen[bytes] | None = None
+        self._log_start = 0
 
     def start(self) -> BotProcess:
+        self._log_start = len(self.log())  # look for this run's lines only
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "bot"],
@@ -64,12 +66,14 @@ class BotProcess:
         )
         log.close()
         self._wait_for_log("bot started", 30)
+        if self.env.get("VK_GROUP_TOKEN"):
+            self._wait_for_log("vk long poll listening", 30)
         return self
 
     def _wait_for_log(self, marker: str, within: float) -> None:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            if marker in self.log():
+            if marker in self.log()[self._log_start :]:
                 return
             assert self.proc is not None
             if self.proc.poll() is not None:

@@ -12,17 +12,21 @@ def test_slots_are_evenly_spaced_at_the_overall_rate() -> None:
     assert grants[-1] - grants[0] == __import__("pytest").approx(2.9)
 
 
-def test_one_chat_waits_its_own_gap_while_others_go() -> None:
+def test_a_chat_gets_a_short_burst_then_its_rate_while_others_go() -> None:
     pacer = Pacer(Limits(overall_per_sec=1000, per_chat_per_sec=1))
-    pacer.take("a", False, 0.0)
-    assert pacer.chat_ready_in("a", 0.5) == 0.5
-    assert pacer.chat_ready_in("b", 0.5) == 0.0
+    for _ in range(Pacer.CHAT_BURST):
+        assert pacer.chat_ready_in("a", 0.0) == 0.0
+        pacer.take("a", False, 0.0)
+    assert pacer.chat_ready_in("a", 0.0) == 1.0
+    assert pacer.chat_ready_in("b", 0.0) == 0.0
+    pacer.take("a", False, 1.0)
+    assert pacer.chat_ready_in("a", 1.0) == 1.0  # sustained: one a second
 
 
 def test_groups_are_paced_per_minute() -> None:
     pacer = Pacer(Limits(overall_per_sec=1000, per_chat_per_sec=1, per_group_per_min=20))
     pacer.take("-100", True, 0.0)
-    assert pacer.chat_ready_in("-100", 0.0) == 3.0
+    assert pacer.chat_ready_in("-100", 0.0, is_group=True) == 3.0
 
 
 def test_retry_after_pauses_everyone() -> None:
