@@ -90,7 +90,7 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
         if sender is not None:
             sender.notify()
 
-    engine = Engine(sessions, settings, clock, Dispatcher(flows=[]), on_outbox=wake)
+    engine = Engine(sessions, settings, clock, Dispatcher(), on_outbox=wake)
     for transport in transports:
         senders[transport.platform] = Sender(
             transport, sessions, clock, limits_for(transport.platform, settings)

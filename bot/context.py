@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import payload
 from bot.config import Settings
-from bot.events import Address, Attachment, Button, Incoming, Reply
+from bot.events import MAX_BUTTONS, MAX_ROWS, Address, Attachment, Button, Incoming, Reply
 from bot.i18n import Translator
 from storage.models import Account, DialogState, Person
 
@@ -43,6 +43,14 @@ class Context:
     @property
     def here(self) -> Address:
         return Address(self.event.platform, self.event.chat_id, self.event.is_group)
+
+    @property
+    def max_buttons(self) -> int:
+        return MAX_BUTTONS[self.event.platform]
+
+    @property
+    def max_rows(self) -> int:
+        return MAX_ROWS[self.event.platform]
 
     def say(
         self,

@@ -26,6 +26,11 @@ class Kind(StrEnum):
     BOT_REMOVED = "bot_removed"
 
 
+# Buttons one message may carry: VK's inline keyboards hold 10, Telegram's far more.
+MAX_BUTTONS = {Platform.TELEGRAM: 100, Platform.VK: 10, Platform.CONSOLE: 100}
+MAX_ROWS = {Platform.TELEGRAM: 100, Platform.VK: 6, Platform.CONSOLE: 100}
+
+
 @dataclass(frozen=True, slots=True)
 class Incoming:
     platform: Platform

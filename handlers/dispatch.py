@@ -9,8 +9,10 @@ from __future__ import annotations
 from bot import payload
 from bot.context import Context
 from bot.events import Kind
-from handlers import menu
+from handlers import applications, menu, review
 from handlers.base import Flow
+from handlers.parent import ParentFlow, find_code
+from handlers.questionnaire import QuestionnaireFlow
 from handlers.registration import Registration
 from storage.people import CODE_LENGTH, normalize_code
 
@@ -18,10 +20,29 @@ START_WORDS = {"начать", "start", "старт"}
 MAX_TEXT = 4000  # longer than any answer we ask for; Telegram's own message limit is 4096
 
 
+__all__ = ["Dispatcher", "applications"]  # imported for the menu actions it registers
+
+
 class Dispatcher:
-    def __init__(self, flows: list[Flow]) -> None:
+    def __init__(self) -> None:
         self.registration = Registration()
-        self.flows: dict[str, Flow] = {f.name: f for f in [self.registration, *flows]}
+        self.parent = ParentFlow()
+        flows: list[Flow] = [
+            self.registration,
+            self.parent,
+            QuestionnaireFlow(),
+            review.NoteFlow(),
+            review.ReplyFlow(),
+        ]
+        self.flows = {f.name: f for f in flows}
+
+    async def start(self, ctx: Context, code: str | None) -> None:
+        """`/start`, with an invite code or a parent's consent code."""
+        if code:
+            parent_code = await find_code(ctx, code)
+            if parent_code is not None:
+                return await self.parent.begin(ctx, parent_code)
+        await self.registration.begin(ctx, code)
 
     async def handle(self, ctx: Context) -> None:
         event = ctx.event
@@ -42,13 +63,13 @@ class Dispatcher:
         if text.startswith("/"):
             return await self.on_command(ctx, text)
         if text.lower() in START_WORDS:
-            return await self.registration.begin(ctx, None)
+            return await self.start(ctx, None)
         flow = self.current_flow(ctx)
         if flow is not None:
             return await flow.on_text(ctx, text)
         if ctx.person is None or not await menu.roles_of(ctx):
             code = text if len(normalize_code(text)) == CODE_LENGTH else None
-            return await self.registration.begin(ctx, code)
+            return await self.start(ctx, code)
         ctx.say(ctx.t("errors.not_understood"))
         await menu.show_menu(ctx)
 
@@ -68,7 +89,7 @@ class Dispatcher:
         command, _, arg = text.partition(" ")
         command = command.split("@", 1)[0].lower()  # /help@SchoolMentorBot in groups
         if command == "/start":
-            return await self.registration.begin(ctx, arg.strip() or None)
+            return await self.start(ctx, arg.strip() or None)
         if command == "/help":
             flow = self.current_flow(ctx)
             ctx.say(ctx.t(f"help.{flow.name}" if flow else "help.general"))

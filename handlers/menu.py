@@ -20,15 +20,18 @@ class MenuAction:
     roles: frozenset[str]  # empty: anyone registered
     run: MenuHandler
     label_key: str | None = None  # shown in the main menu when set
+    order: int = 50  # position in the main menu: the main task of a role first
 
 
 ACTIONS: dict[str, MenuAction] = {}
 ALL = frozenset[str]()
 
 
-def action(name: str, roles: frozenset[str] = ALL, label_key: str | None = None):
+def action(
+    name: str, roles: frozenset[str] = ALL, label_key: str | None = None, order: int = 50
+) -> Callable[[MenuHandler], MenuHandler]:
     def register(fn: MenuHandler) -> MenuHandler:
-        ACTIONS[name] = MenuAction(roles, fn, label_key)
+        ACTIONS[name] = MenuAction(roles, fn, label_key, order)
         return fn
 
     return register
@@ -60,7 +63,7 @@ async def show_menu(ctx: Context, edit: bool = False) -> None:
         return
     role_set = {p.role for p in mine}
     rows: list[list[Button]] = []
-    for name, item in ACTIONS.items():
+    for name, item in sorted(ACTIONS.items(), key=lambda pair: pair[1].order):
         if item.label_key and (not item.roles or item.roles & role_set):
             rows.append([ctx.menu_button(ctx.t(item.label_key), name)])
     orgs = {p.organization_id for p in mine}
@@ -80,12 +83,12 @@ async def _menu(ctx: Context, arg: str) -> None:
     await show_menu(ctx, edit=True)
 
 
-@action("help", label_key="menu.help")
+@action("help", label_key="menu.help", order=90)
 async def _help(ctx: Context, arg: str) -> None:
     ctx.say(ctx.t("help.registered"), [[ctx.menu_button(ctx.t("menu.back_to_menu"), "menu")]])
 
 
-@action("profile", label_key="menu.profile")
+@action("profile", label_key="menu.profile", order=80)
 async def _profile(ctx: Context, arg: str) -> None:
     assert ctx.person is not None
     lines = []
@@ -120,7 +123,7 @@ async def _language(ctx: Context, arg: str) -> None:
     await show_menu(ctx)
 
 
-@action("codes", roles=frozenset({"curator"}), label_key="menu.codes")
+@action("codes", roles=frozenset({"curator"}), label_key="menu.codes", order=30)
 async def _codes(ctx: Context, arg: str) -> None:
     for p in await roles_of(ctx):
         if p.role != "curator":
@@ -131,7 +134,7 @@ async def _codes(ctx: Context, arg: str) -> None:
     await show_menu(ctx)
 
 
-@action("people", roles=frozenset({"curator"}), label_key="menu.people")
+@action("people", roles=frozenset({"curator"}), label_key="menu.people", order=40)
 async def _people(ctx: Context, arg: str) -> None:
     for p in await roles_of(ctx):
         if p.role != "curator":

@@ -58,6 +58,7 @@ class Account(Base):
     chat_id: Mapped[str] = mapped_column(String(64))  # private chat with the bot
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     unreachable_at: Mapped[datetime | None]
+    last_seen_at: Mapped[datetime | None]  # picks the messenger a person uses now
     created_at: Mapped[datetime]
 
 

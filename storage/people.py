@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +23,7 @@ from storage.upsert import insert_ignoring_duplicates
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+SEEN_GRANULARITY = timedelta(minutes=5)  # fresh enough to choose a messenger, few writes
 
 
 async def account_for(
@@ -42,7 +43,29 @@ async def account_for(
         account = (await session.scalars(query)).one()
     if account.unreachable_at is not None:
         account.unreachable_at = None  # they wrote to us, so they can be reached again
+    if account.last_seen_at is None or now - account.last_seen_at > SEEN_GRANULARITY:
+        account.last_seen_at = now
     return account
+
+
+async def preferred_account(session: AsyncSession, person_id: int) -> Account | None:
+    """The account a person used last and that can still be reached."""
+    query = (
+        select(Account)
+        .where(Account.person_id == person_id, Account.unreachable_at.is_(None))
+        .order_by(Account.last_seen_at.desc().nulls_last(), Account.id)
+        .limit(1)
+    )
+    return (await session.scalars(query)).first()
+
+
+async def curators_of(session: AsyncSession, org_id: int) -> Sequence[int]:
+    query = select(Participation.person_id).where(
+        Participation.organization_id == org_id,
+        Participation.role == "curator",
+        Participation.status == "active",
+    )
+    return (await session.scalars(query)).all()
 
 
 async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[Account]:

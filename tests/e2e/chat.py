@@ -7,11 +7,12 @@ import time
 from typing import Protocol
 
 from tests.emulators.telegram import TEXT_METHODS, TelegramEmulator
-from tests.emulators.telegram_state import StoredMessage
+from tests.emulators.telegram_state import SentRecord, StoredMessage
 from tests.emulators.vk import VkEmulator
 from tests.emulators.vk_state import Message
 
 WAIT = 20.0
+MORE = "Ещё ›"
 
 
 class Chat(Protocol):
@@ -49,20 +50,37 @@ class TelegramChat:
         assert messages, "the bot has not written to this chat"
         return messages[-1]
 
-    def press(self, label: str) -> None:
+    def press(self, label: str, _pages: int = 5) -> None:
+        """Press the button with `label` on the bot's newest message, turning pages
+        («Ещё ›») as a person would when the list is longer than one screen."""
         newest = self._newest()
-        for button in newest.buttons:
-            if label in button["text"]:
-                self.mark = time.monotonic()
-                self.emu.press_button(
-                    self.user_id, self.user_id, newest.message_id, button["callback_data"]
-                )
-                return
+        for wanted in (label, MORE):
+            for button in newest.buttons:
+                if wanted in button["text"] and (wanted == label or _pages > 0):
+                    self.mark = time.monotonic()
+                    self.emu.press_button(
+                        self.user_id, self.user_id, newest.message_id, button["callback_data"]
+                    )
+                    if wanted == MORE:
+                        self.press(label, _pages - 1)
+                    return
         raise AssertionError(f"no {label!r} among {self.buttons()} under {newest.text!r}")
 
     def expect(self, substring: str, timeout: float = WAIT) -> str:
-        record = self.emu.wait_for_text(self.user_id, substring, timeout, after=self.mark)
-        return record.text or ""
+        """The text of the bot's first message since our last action that shows
+        `substring` in its text or on one of its buttons."""
+
+        def shows(record: SentRecord) -> bool:
+            return (
+                record.chat_id == self.user_id
+                and record.method in TEXT_METHODS
+                and (
+                    substring in (record.text or "")
+                    or any(substring in label for label in record.buttons)
+                )
+            )
+
+        return self.emu.wait_for(shows, timeout, after=self.mark).text or ""
 
     def buttons(self) -> list[str]:
         return [b["text"] for b in self._newest().buttons]
@@ -117,20 +135,39 @@ class VkChat:
         assert messages, "the bot has not written to this chat"
         return messages[-1]
 
-    def press(self, label: str) -> None:
+    def press(self, label: str, _pages: int = 5) -> None:
         newest = self._newest()
-        for button in newest.buttons():
-            action = button["action"]
-            if label in action.get("label", ""):
-                self.mark = time.monotonic()
-                self.emu.press_callback(
-                    self.user_id, self.user_id, newest.conversation_message_id, action["payload"]
-                )
-                return
+        for wanted in (label, MORE):
+            for button in newest.buttons():
+                action = button["action"]
+                if wanted in action.get("label", "") and (wanted == label or _pages > 0):
+                    self.mark = time.monotonic()
+                    self.emu.press_callback(
+                        self.user_id,
+                        self.user_id,
+                        newest.conversation_message_id,
+                        action["payload"],
+                    )
+                    if wanted == MORE:
+                        self.press(label, _pages - 1)
+                    return
         raise AssertionError(f"no {label!r} among {self.buttons()} under {newest.text!r}")
 
     def expect(self, substring: str, timeout: float = WAIT) -> str:
-        return self.emu.wait_for_text(self.user_id, substring, timeout, since=self.mark).text
+        def find() -> str | None:
+            for message in self.emu.messages(self.user_id):
+                labels = [b["action"].get("label", "") for b in message.buttons()]
+                if message.updated_at >= self.mark and (
+                    substring in message.text or any(substring in label for label in labels)
+                ):
+                    return message.text
+            return None
+
+        try:
+            return self.emu.wait_for(find, timeout)
+        except AssertionError:
+            texts = [m.text[:100] for m in self.emu.messages(self.user_id)[-4:]]
+            raise AssertionError(f"no {substring!r} from the bot; last: {texts}") from None
 
     def buttons(self) -> list[str]:
         return [b["action"].get("label", "") for b in self._newest().buttons()]
