@@ -14,19 +14,21 @@ import logging
 import time
 from collections import deque
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
 from bot.config import Settings
-from bot.context import Context
+from bot.context import Context, Envelope
 from bot.events import Address, Incoming, Platform, Reply
 from bot.i18n import Translator
 from storage import dialogs, inbox, outbox, people
 from storage.models import InboxUpdate, Person
 
 log = logging.getLogger(__name__)
+BATCH = 64  # updates handled in one transaction when that many are waiting
 
 
 class Handler(Protocol):
@@ -49,7 +51,7 @@ class Engine:
         self.on_outbox = on_outbox  # wakes the platform's sender
         self._wake = asyncio.Event()
         self._stopping = False
-        # Seconds each update took to handle, newest last; read by bench/.
+        # Seconds from storing each update to its handling being committed; for bench/.
         self.latencies: deque[float] = deque(maxlen=100_000)
 
     async def accept(
@@ -75,39 +77,59 @@ class Engine:
 
     async def drain(self) -> int:
         async with self.sessions() as session:
-            rows = await inbox.pending(session)
-        for row in rows:
+            rows = await inbox.pending(session, limit=BATCH * 4)
+        for first in range(0, len(rows), BATCH):
             if self._stopping:
                 break
-            await self._handle_row(row)
+            await self._handle_batch(rows[first : first + BATCH])
         return len(rows)
 
-    async def _handle_row(self, row: InboxUpdate) -> None:
-        event = Incoming.from_json(row.event)
-        started = time.perf_counter()
+    async def _handle_batch(self, rows: Sequence[InboxUpdate]) -> None:
+        """Handle several stored updates in one transaction: under load, one commit and
+        one outbox insert serve them all. If any handler fails, the batch is rolled back
+        and its updates are handled one by one, so only the failing one is apologized for."""
+        events = [(row.id, Incoming.from_json(row.event)) for row in rows]
         try:
             async with self.sessions.begin() as session:
-                platforms = await self._handle(session, row.id, event)
+                platforms = await self._handle(session, events)
         except Exception:
-            log.exception("update %s/%s failed", event.platform, event.update_key)
-            platforms = await self._apologize(row.id, event)
-        self.latencies.append(time.perf_counter() - started)
+            if len(rows) == 1:
+                _, event = events[0]
+                log.exception("update %s/%s failed", event.platform, event.update_key)
+                platforms = await self._apologize(rows[0].id, event)
+            else:
+                platforms = set()
+                for row in rows:
+                    await self._handle_batch([row])
+        now = time.time()
+        self.latencies.extend(now - row.received_at.timestamp() for row in rows)
         for platform in platforms:
             self.on_outbox(platform)
 
-    async def _handle(self, session: AsyncSession, row_id: int, event: Incoming) -> set[Platform]:
+    async def _handle(
+        self, session: AsyncSession, events: list[tuple[int, Incoming]]
+    ) -> set[Platform]:
         now = self.clock.now()
+        outgoing: list[tuple[Envelope, str | None]] = []
+        for _, event in events:
+            ctx = await self._context(session, event, now)
+            await self.handler.handle(ctx)
+            ctx.finish()
+            for envelope in ctx.outgoing:
+                edit = envelope.reply.edit and envelope.to == ctx.here
+                outgoing.append((envelope, event.message_ref if edit else None))
+        await outbox.enqueue_many(session, outgoing, now)
+        await inbox.mark_processed(session, [row_id for row_id, _ in events], now)
+        return {envelope.to.platform for envelope, _ in outgoing}
+
+    async def _context(self, session: AsyncSession, event: Incoming, now: datetime) -> Context:
+        private_chat = event.user_id if event.is_group else event.chat_id
         account = await people.account_for(
-            session,
-            event.platform.value,
-            event.user_id,
-            event.chat_id if not event.is_group else event.user_id,
-            now,
+            session, event.platform.value, event.user_id, private_chat, now
         )
         person = await session.get(Person, account.person_id) if account.person_id else None
         state = await dialogs.load(session, event.platform.value, event.chat_id, event.user_id, now)
-        locale = person.locale if person else self.settings.default_locale
-        ctx = Context(
+        return Context(
             event=event,
             session=session,
             settings=self.settings,
@@ -115,25 +137,14 @@ class Engine:
             account=account,
             person=person,
             state=state,
-            t=Translator(locale),
+            t=Translator(person.locale if person else self.settings.default_locale),
         )
-        await self.handler.handle(ctx)
-        ctx.finish()
-        for envelope in ctx.outgoing:
-            edit_ref = (
-                event.message_ref if envelope.reply.edit and envelope.to == ctx.here else None
-            )
-            await outbox.enqueue(
-                session, envelope.to, envelope.reply, now, envelope.dedupe_key, edit_ref
-            )
-        await inbox.mark_processed(session, row_id, now)
-        return {envelope.to.platform for envelope in ctx.outgoing}
 
     async def _apologize(self, row_id: int, event: Incoming) -> set[Platform]:
         """A bug must not swallow the update silently nor loop on it forever."""
         now = self.clock.now()
         async with self.sessions.begin() as session:
-            await inbox.mark_processed(session, row_id, now, error="handler failed")
+            await inbox.mark_processed(session, [row_id], now, error="handler failed")
             if event.is_group:
                 return set()
             text = Translator(self.settings.default_locale)("errors.internal")

@@ -64,6 +64,7 @@ class Sender:
         self._wake = asyncio.Event()
         self._stopping = False
         self._in_flight: dict[str, asyncio.Task[None]] = {}
+        self._results: list[tuple[Outbound, Delivery]] = []
         self._semaphore = asyncio.Semaphore(MAX_IN_FLIGHT)
         self.stats = {"sent": 0, "retry_after": 0, "temporary": 0, "failed": 0, "unreachable": 0}
 
@@ -83,9 +84,11 @@ class Sender:
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
         if self._in_flight:  # finish what is on the wire; the rest stays pending
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
+        await self._record_results()
 
     async def _dispatch_due(self) -> float:
         """Start every send that is allowed now; return how long to sleep after."""
+        await self._record_results()  # first: a finished row must not be picked again
         async with self.sessions() as session:
             heads = await outbox.pending_heads(session, self.platform, set(self._in_flight))
         now_wall = self.clock.now()
@@ -119,40 +122,50 @@ class Sender:
             except Exception as exc:  # a transport bug must not kill the sender
                 log.exception("deliver crashed for outbox row %s", message.id)
                 result = TemporaryFailure(repr(exc))
-            await self._record(message, result)
+            self._results.append((message, result))
         finally:
-            self._in_flight.pop(message.chat_id, None)
             self._semaphore.release()
             self._wake.set()
 
-    async def _record(self, message: Outbound, result: Delivery) -> None:
-        now = self.clock.now()
+    async def _record_results(self) -> None:
+        """Write what the finished sends returned, many in one transaction; only then
+        are their chats free for their next message."""
+        if not self._results:
+            return
+        done, self._results = self._results, []
         async with self.sessions.begin() as session:
-            match result:
-                case Sent(message_id):
-                    self.stats["sent"] += 1
-                    await outbox.mark_sent(session, message.id, message_id, now)
-                case RetryAfter(seconds):
-                    self.stats["retry_after"] += 1
-                    self.pacer.pause(seconds, time.monotonic())
-                    at = now + timedelta(seconds=seconds)
-                    await outbox.reschedule(session, message.id, at, "429", count_attempt=False)
-                case Unreachable(reason):
-                    self.stats["unreachable"] += 1
-                    log.info("chat %s/%s unreachable: %s", self.platform, message.chat_id, reason)
-                    await outbox.mark_failed(session, message.id, outbox.UNREACHABLE, reason)
-                    await outbox.mark_chat_unreachable(session, self.platform, message.chat_id, now)
-                case TemporaryFailure(reason) if message.attempts + 1 < MAX_ATTEMPTS:
-                    self.stats["temporary"] += 1
-                    at = now + timedelta(seconds=backoff(message.attempts))
-                    await outbox.reschedule(session, message.id, at, reason)
-                case TemporaryFailure(reason) | PermanentFailure(reason):
-                    self.stats["failed"] += 1
-                    log.error(
-                        "outbox row %s to %s/%s failed for good: %s",
-                        message.id,
-                        self.platform,
-                        message.chat_id,
-                        reason,
-                    )
-                    await outbox.mark_failed(session, message.id, outbox.FAILED, reason)
+            for message, result in done:
+                await self._record(session, message, result)
+        for message, _ in done:
+            self._in_flight.pop(message.chat_id, None)
+
+    async def _record(self, session: AsyncSession, message: Outbound, result: Delivery) -> None:
+        now = self.clock.now()
+        match result:
+            case Sent(message_id):
+                self.stats["sent"] += 1
+                await outbox.mark_sent(session, message.id, message_id, now)
+            case RetryAfter(seconds):
+                self.stats["retry_after"] += 1
+                self.pacer.pause(seconds, time.monotonic())
+                at = now + timedelta(seconds=seconds)
+                await outbox.reschedule(session, message.id, at, "429", count_attempt=False)
+            case Unreachable(reason):
+                self.stats["unreachable"] += 1
+                log.info("chat %s/%s unreachable: %s", self.platform, message.chat_id, reason)
+                await outbox.mark_failed(session, message.id, outbox.UNREACHABLE, reason)
+                await outbox.mark_chat_unreachable(session, self.platform, message.chat_id, now)
+            case TemporaryFailure(reason) if message.attempts + 1 < MAX_ATTEMPTS:
+                self.stats["temporary"] += 1
+                at = now + timedelta(seconds=backoff(message.attempts))
+                await outbox.reschedule(session, message.id, at, reason)
+            case TemporaryFailure(reason) | PermanentFailure(reason):
+                self.stats["failed"] += 1
+                log.error(
+                    "outbox row %s to %s/%s failed for good: %s",
+                    message.id,
+                    self.platform,
+                    message.chat_id,
+                    reason,
+                )
+                await outbox.mark_failed(session, message.id, outbox.FAILED, reason)

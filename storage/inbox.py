@@ -52,10 +52,10 @@ async def pending(session: AsyncSession, limit: int = 200) -> Sequence[InboxUpda
 
 
 async def mark_processed(
-    session: AsyncSession, row_id: int, now: datetime, error: str | None = None
+    session: AsyncSession, row_ids: Sequence[int], now: datetime, error: str | None = None
 ) -> None:
     await session.execute(
-        update(InboxUpdate).where(InboxUpdate.id == row_id).values(processed_at=now, error=error)
+        update(InboxUpdate).where(InboxUpdate.id.in_(row_ids)).values(processed_at=now, error=error)
     )
 
 

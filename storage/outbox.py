@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Address, Attachment, Button, Reply
 from storage.models import Account, OutboxMessage
+
+if TYPE_CHECKING:
+    from bot.context import Envelope
 from storage.upsert import insert_ignoring_duplicates
 
 PENDING, SENT, FAILED, UNREACHABLE = "pending", "sent", "failed", "unreachable"
@@ -43,17 +46,11 @@ def _buttons_from_json(data: dict[str, Any] | None) -> list[list[Button]]:
     return [[Button(label, payload) for label, payload in row] for row in data["rows"]]
 
 
-async def enqueue(
-    session: AsyncSession,
-    to: Address,
-    reply: Reply,
-    now: datetime,
-    dedupe_key: str | None = None,
-    edit_ref: str | None = None,
-) -> None:
-    """Add a message; with a dedupe key, a second message for the same reason is ignored."""
+def _row(
+    to: Address, reply: Reply, now: datetime, dedupe_key: str | None, edit_ref: str | None
+) -> dict[str, Any]:
     att = reply.attachment
-    row = {
+    return {
         "platform": to.platform.value,
         "chat_id": to.chat_id,
         "is_group": to.is_group,
@@ -69,7 +66,28 @@ async def enqueue(
         "next_attempt_at": now,
         "created_at": now,
     }
+
+
+async def enqueue(
+    session: AsyncSession,
+    to: Address,
+    reply: Reply,
+    now: datetime,
+    dedupe_key: str | None = None,
+    edit_ref: str | None = None,
+) -> None:
+    """Add a message; with a dedupe key, a second message for the same reason is ignored."""
+    row = _row(to, reply, now, dedupe_key, edit_ref)
     await session.execute(insert_ignoring_duplicates(session, OutboxMessage.__table__, [row]))
+
+
+async def enqueue_many(
+    session: AsyncSession, envelopes: Sequence[tuple[Envelope, str | None]], now: datetime
+) -> None:
+    """Several messages in one statement, in order (ids keep each chat's order)."""
+    rows = [_row(e.to, e.reply, now, e.dedupe_key, edit_ref) for e, edit_ref in envelopes]
+    if rows:
+        await session.execute(insert_ignoring_duplicates(session, OutboxMessage.__table__, rows))
 
 
 def to_outbound(row: OutboxMessage) -> Outbound:

@@ -17,11 +17,13 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
+from aiogram.methods.base import Response
 from aiogram.types import (
     BufferedInputFile,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     Message,
+    Update,
 )
 
 from bot.engine import Engine
@@ -38,6 +40,11 @@ from storage.outbox import Outbound
 from transports.telegram_translate import translate
 
 log = logging.getLogger(__name__)
+
+# aiogram builds `Response[T]` for every call; pydantic caches such types only weakly, and
+# rebuilding one costs milliseconds whenever the garbage collector has dropped it. Holding
+# the ones the bot uses keeps them built (measured: ~5% of CPU under load).
+_RESPONSE_TYPES = (Response[Message], Response[bool], Response[list[Update]])
 
 POLL_TIMEOUT = 25
 ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"]

@@ -23,7 +23,7 @@ def test_console_registration_as_two_people(tmp_path: Path) -> None:
                 f"/start {codes['curator']}",
                 "1",
                 "Ольга Кузнецова",
-                "1",  # the curator's first menu item
+                "1",  # the curator's first menu item: the applications waiting
                 "/quit",
             ]
         )
@@ -45,7 +45,8 @@ def test_console_registration_as_two_people(tmp_path: Path) -> None:
     assert "Готово, Анна Смирнова! Вы в программе как наставляемый." in out
     assert "— теперь вы: Ольга" in out
     assert "Готово, Ольга Кузнецова! Вы в программе как куратор." in out
-    assert "[1] Помощь" in out and "[3] Коды приглашения" in out
+    assert "[1] Заявки" in out and "[2] Коды приглашения" in out
+    assert "Новых заявок нет." in out
     assert "Traceback" not in done.stderr
 
 
