@@ -15,6 +15,9 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import AsyncAdaptedQueuePool
+
+from storage import sqlite_inline
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
@@ -36,7 +39,17 @@ def create_engine(url: str) -> AsyncEngine:
         path = url.split(":///", 1)[1] if ":///" in url else ""
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, connect_args={"timeout": 10})
+        target = path or ":memory:"
+        # One connection: the calls run on the event loop, so a second connection waiting
+        # for the first one's write lock would block the very loop that must release it.
+        # SQLite has one writer anyway; sessions queue for the connection instead.
+        engine = create_async_engine(
+            url,
+            async_creator=sqlite_inline.creator(target, 10.0),
+            poolclass=AsyncAdaptedQueuePool,
+            pool_size=1,
+            max_overflow=0,
+        )
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
         return engine
     return create_async_engine(url, pool_pre_ping=True)

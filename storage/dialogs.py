@@ -31,6 +31,6 @@ async def load(
             "revision": 0,
             "updated_at": now,
         }
-        await session.execute(insert_ignoring_duplicates(session, DialogState.__table__, [row]))
+        await insert_ignoring_duplicates(session, DialogState.__table__, [row])
         state = (await session.scalars(query)).one()
     return state

@@ -31,7 +31,7 @@ async def store(
             }
             for e in events
         ]
-        await session.execute(insert_ignoring_duplicates(session, InboxUpdate.__table__, rows))
+        await insert_ignoring_duplicates(session, InboxUpdate.__table__, rows)
     if cursor is not None:
         platform, value = cursor
         existing = await session.get(TransportCursor, platform)

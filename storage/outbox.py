@@ -78,7 +78,7 @@ async def enqueue(
 ) -> None:
     """Add a message; with a dedupe key, a second message for the same reason is ignored."""
     row = _row(to, reply, now, dedupe_key, edit_ref)
-    await session.execute(insert_ignoring_duplicates(session, OutboxMessage.__table__, [row]))
+    await insert_ignoring_duplicates(session, OutboxMessage.__table__, [row])
 
 
 async def enqueue_many(
@@ -87,7 +87,7 @@ async def enqueue_many(
     """Several messages in one statement, in order (ids keep each chat's order)."""
     rows = [_row(e.to, e.reply, now, e.dedupe_key, edit_ref) for e, edit_ref in envelopes]
     if rows:
-        await session.execute(insert_ignoring_duplicates(session, OutboxMessage.__table__, rows))
+        await insert_ignoring_duplicates(session, OutboxMessage.__table__, rows)
 
 
 def to_outbound(row: OutboxMessage) -> Outbound:

@@ -39,7 +39,7 @@ async def account_for(
             "chat_id": chat_id,
             "created_at": now,
         }
-        await session.execute(insert_ignoring_duplicates(session, Account.__table__, [row]))
+        await insert_ignoring_duplicates(session, Account.__table__, [row])
         account = (await session.scalars(query)).one()
     if account.unreachable_at is not None:
         account.unreachable_at = None  # they wrote to us, so they can be reached again

@@ -6,12 +6,15 @@ from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.dml import Insert
 
 
-def insert_ignoring_duplicates(
+async def insert_ignoring_duplicates(
     session: AsyncSession, table: Any, rows: list[dict[str, Any]]
-) -> Insert:
+) -> None:
+    """Insert rows, skipping any that would break a unique constraint. The rows go as
+    parameters of one cached statement, not as a freshly compiled VALUES list."""
+    if not rows:
+        return
     dialect = session.get_bind().dialect.name
     module = postgresql if dialect == "postgresql" else sqlite
-    return module.insert(table).values(rows).on_conflict_do_nothing()
+    await session.execute(module.insert(table).on_conflict_do_nothing(), rows)
