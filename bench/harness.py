@@ -1,14 +1,18 @@
 """Shared machinery of the load benches: the real bot against the Telegram emulator, users
-driven as state machines in a closed loop, and the figures (rate, latency, peak RSS, CPU).
+driven as state machines (a closed loop, or an open loop at an offered rate), and the figures
+(rate, latency, peak RSS, CPU).
 
 Used by bench/registration.py and bench/mentee_request.py; not a script itself.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import heapq
 import math
 import os
+import random
 import shutil
 import signal
 import subprocess
@@ -106,52 +110,146 @@ class User:
             self.keyboards[record.message_id] = markup if "inline_keyboard" in markup else None
 
 
+@dataclass(frozen=True, slots=True)
+class Load:
+    """How the users pace their actions.
+
+    rate None: a closed loop, every user acts again as soon as its reply is in, so all of them
+    always have an update in flight and the bot runs flat out (saturation throughput; latency
+    is then mostly the queue the bench itself makes: ≈ users / throughput).
+
+    rate R: an open loop at R updates/s offered in total. Each user still waits for its reply
+    (and the step's further messages), then thinks for an exponential-random time before acting
+    again; the first action comes after a think time too. The mean think time is n / R with n
+    the users still in their scenario, so the offered load stays ≈ R to the end instead of
+    dying out as users finish at different times (see ThinkClock); with `fixed_think` it stays
+    users / R and the offered load falls in the tail. A user whose reply is late simply acts
+    later, as a person would: a bot slower than R slows its users down and shows it in the
+    latencies.
+    """
+
+    rate: float | None = None
+    fixed_think: bool = False
+
+    def describe(self, users: int) -> str:
+        if self.rate is None:
+            return "closed loop: every user always has one update in flight (saturation)"
+        mean = users / self.rate
+        shrinks = "" if self.fixed_think else ", shrinking as users finish"
+        return (
+            f"open loop: {self.rate:g} updates/s offered; think time exponential, "
+            f"mean {mean:.3g} s{shrinks}"
+        )
+
+
+CLOSED_LOOP = Load()
+
+
+class ThinkClock:
+    """Think times measured in units of the current mean think time.
+
+    A think time is drawn as Exp(1) "think units" and falls due when the clock has advanced by
+    that much; the clock advances at 1 / mean think units per second, the mean being n / R
+    (n = users still in their scenario). When n drops, every pending think time shrinks in
+    proportion at once; the exponential distribution has no memory, so what is left of each
+    one is again exponential with the new mean, as if drawn now. (Drawing each user's think time
+    once would leave users who drew a long one, when the mean was still users / R, acting
+    seconds after everyone else: a tail of a few updates/s that halves the measured rate.)
+    Closed loop: every action is due at once.
+    """
+
+    def __init__(self, load: Load, users: int, now: float) -> None:
+        self.load = load
+        self.closed = load.rate is None
+        self.mean = 0.0 if load.rate is None else users / load.rate  # seconds per think unit
+        self.since, self.units = now, 0.0  # the clock read `units` think units at `since`
+
+    def read(self, at: float) -> float:
+        """Think units at monotonic time `at` (infinite in the closed loop: all is due)."""
+        return math.inf if self.closed else self.units + (at - self.since) / self.mean
+
+    def when(self, units: float) -> float:
+        """The monotonic time at which the clock reads `units`, at the current pace."""
+        return -math.inf if self.closed else self.since + (units - self.units) * self.mean
+
+    def users_left(self, active: int, now: float) -> None:
+        if self.closed or self.load.fixed_think or not active:
+            return
+        assert self.load.rate is not None
+        self.units, self.since = self.read(now), now
+        self.mean = active / self.load.rate
+
+
 @dataclass(slots=True)
 class Run:
     """What one driven run produced."""
 
     updates: int
-    wall: float
+    wall: float  # the first injection → the last reply
     latencies: list[float]
     other_records: int  # answerCallbackQuery and the like: not replies, not measured
     further_messages: int = 0  # the `then` messages: expected, not measured
+    load: Load = CLOSED_LOOP
+    driver_cpu: float = 0.0  # seconds of the driver's thread (injections included)
 
 
 class Driver:
-    """Advances every user as soon as its reply is recorded; one thread, no busy loop.
+    """Runs every user through its steps; one thread, no busy loop.
 
-    Buttons are pressed by their callback_data on the bot's newest message with a keyboard in
-    the chat, as a person would; the keyboards are followed from the records (sends, edits,
-    deletions) instead of copying the chat out of the emulator on every press, and the
-    emulator still checks that the button is on that message.
+    Between scans of the emulator's records (every SCAN_PAUSE) the driver sleeps, waking
+    earlier only when a user's next action falls due. Buttons are pressed by their
+    callback_data on the bot's newest message with a keyboard in the chat, as a person would;
+    the keyboards are followed from the records (sends, edits, deletions) instead of copying the
+    chat out of the emulator on every press, and the emulator still checks that the button is
+    on that message.
     """
 
-    def __init__(self, emulator: TelegramEmulator, stall: float) -> None:
+    def __init__(self, emulator: TelegramEmulator, stall: float, seed: int = 1) -> None:
         self.emulator = emulator
         self.stall = stall
+        self.random = random.Random(seed)  # think times: the same sequence on every run
         self.position = len(emulator.sent)  # index of the first record not yet looked at
 
-    def run(self, users: Sequence[User]) -> Run:
+    def run(self, users: Sequence[User], load: Load = CLOSED_LOOP) -> Run:
         everyone = {user.user_id: user for user in users}
-        waiting = dict(everyone)
+        waiting = dict(everyone)  # not done with their steps
+        in_flight: dict[int, User] = {}  # acted, the reply or a further message still due
+        driver_cpu = time.thread_time()
+        clock = ThinkClock(load, len(users), time.monotonic())
+        due: list[tuple[float, int]] = []  # heap: (clock reading of the next action, user id)
+        for user in users:
+            heapq.heappush(due, (self._think(clock, clock.since), user.user_id))
         latencies: list[float] = []
         other = further = 0
-        started = last_reply = time.monotonic()
-        for user in users:
-            self._inject(user)
-        last_progress = time.monotonic()
+        first_injection = last_reply = last_progress = clock.since
+        injected = False
         while waiting:
-            time.sleep(SCAN_PAUSE)
+            now = time.monotonic()
+            while due and due[0][0] <= clock.read(now):
+                user = everyone[heapq.heappop(due)[1]]
+                self._inject(user)
+                in_flight[user.user_id] = user
+                if not injected:
+                    first_injection, injected = user.injected_at, True
+            if not in_flight:  # everyone is thinking: no reply can be late
+                last_progress = now
+            pause = SCAN_PAUSE
+            if due:  # sleep until the next action falls due, scanning at least every SCAN_PAUSE
+                pause = min(pause, clock.when(due[0][0]) - time.monotonic())
+            time.sleep(max(0.0, pause))
             records = self.emulator.sent[self.position :]
             self.position += len(records)
             for record in records:
-                known = everyone.get(record.chat_id or 0)
+                chat = record.chat_id or 0
+                known = everyone.get(chat)
                 if known is not None:
                     known.track(record)
-                user = waiting.get(record.chat_id or 0)
-                if record.method not in TEXT_METHODS or user is None:
+                user = in_flight.get(chat)
+                if record.method not in TEXT_METHODS or (user is None and chat not in waiting):
                     other += 1
                     continue
+                if user is None:
+                    raise SystemExit(self._unexpected(waiting[chat], record))
                 last_progress = time.monotonic()
                 last_reply = record.timestamp
                 if user.awaiting is None:
@@ -164,13 +262,23 @@ class Driver:
                     continue
                 user.step += 1
                 user.awaiting = None
+                del in_flight[user.user_id]
                 if user.done:
                     del waiting[user.user_id]
-                else:
-                    self._inject(user)
+                    clock.users_left(len(waiting), max(clock.since, record.timestamp))
+                else:  # the user saw the reply at its timestamp and thinks from then on
+                    heapq.heappush(due, (self._think(clock, record.timestamp), user.user_id))
             if time.monotonic() - last_progress > self.stall:
-                raise SystemExit(self._stuck_report(list(waiting.values())))
-        return Run(len(latencies), last_reply - started, latencies, other, further)
+                raise SystemExit(self._stuck_report(list(in_flight.values())))
+        wall = last_reply - first_injection
+        driver_cpu = time.thread_time() - driver_cpu
+        return Run(len(latencies), wall, latencies, other, further, load, driver_cpu)
+
+    def _think(self, clock: ThinkClock, start: float) -> float:
+        """The clock reading at which a user who starts thinking at `start` acts."""
+        if clock.closed:
+            return 0.0
+        return clock.read(start) + self.random.expovariate(1.0)
 
     def _inject(self, user: User) -> None:
         step = user.steps[user.step]
@@ -181,6 +289,15 @@ class Driver:
         message_id, data = button_data(user, step.value)
         user.injected_at = time.monotonic()
         self.emulator.press_button(user.user_id, user.user_id, message_id, data)
+
+    @staticmethod
+    def _unexpected(user: User, record: SentRecord) -> str:
+        done = user.steps[user.step - 1] if user.step else None
+        after = f"after step {user.step - 1} ({done.action} {done.value!r})" if done else "first"
+        return (
+            f"user {user.user_id}: a message while it was not waiting for one ({after}): "
+            f"{record.text!r} {record.buttons}"
+        )
 
     @staticmethod
     def _accept(user: User, record: SentRecord) -> None:
@@ -288,28 +405,64 @@ class Figures:
         if targets:
             rate_note = _verdict(self.rate >= targets.min_rate, f"≥ {targets.min_rate:g}")
             p99_note = _verdict(p99 <= targets.max_p99_ms, f"≤ {targets.max_p99_ms:g} ms")
+        offered = "" if self.run.load.rate is None else f" (offered {self.run.load.rate:g})"
         further = self.run.further_messages
         further_note = f", {further} further messages" if further else ""
         print(f"== {self.label} ==")
         rows = [
+            ("load", self.run.load.describe(self.users)),
             ("users", str(self.users)),
             (
                 "updates",
                 f"{self.run.updates} (+{self.run.other_records} other bot calls{further_note})",
             ),
-            ("wall time", f"{wall:.2f} s"),
-            ("updates/s", f"{self.rate:.1f}{rate_note}"),
+            ("wall time", f"{wall:.2f} s (the first injection → the last reply)"),
+            ("updates/s", f"{self.rate:.1f}{offered}{rate_note}"),
             *(
                 (f"latency {name}", f"{self.percentile(q):.1f} ms{p99_note if q == 99 else ''}")
                 for name, q in (("p50", 50), ("p90", 90), ("p99", 99), ("max", 100))
             ),
             ("peak RSS", f"{self.peak_rss_kib / 1024:.1f} MiB"),
             ("bot CPU", f"{self.bot_cpu:.2f} s ({self.bot_cpu / wall:.0%} of a core)"),
-            ("bench CPU", f"{self.bench_cpu:.2f} s (emulator + driver, same wall time)"),
+            (
+                "bench CPU",
+                f"{self.bench_cpu:.2f} s (emulator + driver, same wall time; "
+                f"the driver's thread {self.run.driver_cpu:.2f} s)",
+            ),
         ]
         for name, value in rows:
             print(f"  {name:<11} {value}")
         print(flush=True)
+
+
+def add_load_arguments(parser: argparse.ArgumentParser) -> None:
+    """--rate, --fixed-think and --seed: how the measured users pace their actions."""
+    parser.add_argument(
+        "--rate",
+        type=float,
+        metavar="R",
+        help="open loop: offer R updates/s in total; each user waits for its reply, then thinks "
+        "for an exponential-random time (mean users/R s) before acting again. Default: the "
+        "closed loop, every user acts again as soon as its reply is in (saturation)",
+    )
+    parser.add_argument(
+        "--fixed-think",
+        action="store_true",
+        help="with --rate: keep the mean think time at users/R to the end, so the offered load "
+        "falls as users finish (default: users still in their scenario/R, load stays ≈ R)",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="seed of the think times")
+
+
+def load_from(args: argparse.Namespace) -> Load:
+    return Load(args.rate, args.fixed_think)
+
+
+def check_load_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    if args.rate is not None and args.rate <= 0:
+        parser.error("--rate must be positive")
+    if args.fixed_think and args.rate is None:
+        parser.error("--fixed-think needs --rate")
 
 
 def _verdict(ok: bool, target: str) -> str:
@@ -341,13 +494,14 @@ def measure(
     driver: Driver,
     users: Sequence[User],
     profile: Path | None = None,
+    load: Load = CLOSED_LOOP,
 ) -> Figures:
     """Drive `users` once and collect the figures of that run."""
     assert process.proc is not None
     pid = process.proc.pid
     with py_spy(pid, profile):
         bot_cpu, bench_cpu = cpu_seconds(pid), time.process_time()
-        run = driver.run(users)
+        run = driver.run(users, load)
         bot_cpu, bench_cpu = cpu_seconds(pid) - bot_cpu, time.process_time() - bench_cpu
     figures = Figures(label, len(users), run, peak_rss_kib(pid), bot_cpu, bench_cpu)
     if emulator.internal_errors:

@@ -7,8 +7,13 @@ to «Отправить». The figures of that second run are the ones compared 
 
     python bench/mentee_request.py --users 200
 
-Users are driven as in bench/registration.py (bench/harness.py): each one's next action is
-injected as soon as the bot's reply to its previous one is recorded, so all N stay in flight.
+Users are driven as in bench/registration.py (bench/harness.py). By default each one's next
+action is injected as soon as the bot's reply to its previous one is recorded, so all N stay in
+flight (a closed loop: saturation throughput). With --rate R the users think between steps so
+that R updates/s are offered in total (an open loop): the latencies are then handling latencies,
+not the bench's own queue.
+
+    python bench/mentee_request.py --users 500 --rate 500
 """
 
 from __future__ import annotations
@@ -27,7 +32,10 @@ from harness import (  # first: puts the repository root on sys.path
     Step,
     Targets,
     User,
+    add_load_arguments,
+    check_load_arguments,
     database_path,
+    load_from,
     measure,
     our_bot,
     registration_steps,
@@ -73,7 +81,7 @@ def submitted_requests(workdir: Path) -> str:
 
 def bench(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures]:
     with our_bot(workdir, args.log_level) as (emulator, process, join_code):
-        driver = Driver(emulator, args.stall)
+        driver = Driver(emulator, args.stall, args.seed)
         if args.warmup:  # first-use costs (imports, query compilation, pools) are not measured
             warm = [User(900_000 + n, registration_steps(join_code, n)) for n in range(args.warmup)]
             driver.run(warm)
@@ -85,6 +93,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures]:
             process,
             driver,
             users,
+            load=load_from(args),
         )
         questionnaire = measure(
             "mentee request: menu → 12 answers → «Отправить» (13 updates per user)",
@@ -93,6 +102,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures]:
             driver,
             [user.next(mentee_request_steps()) for user in users],
             args.py_spy and Path(args.py_spy),
+            load_from(args),
         )
     expected = args.warmup + args.users
     print(f"mentee requests in the database: {submitted_requests(workdir)} (sent: {expected})\n")
@@ -101,7 +111,8 @@ def bench(args: argparse.Namespace, workdir: Path) -> tuple[Figures, Figures]:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=200, help="users in flight at once")
+    parser.add_argument("--users", type=int, default=200, help="users taking part at once")
+    add_load_arguments(parser)
     parser.add_argument(
         "--warmup",
         type=int,
@@ -123,6 +134,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.users < 1 or args.warmup < 0:
         parser.error("--users must be positive and --warmup not negative")
+    check_load_arguments(parser, args)
     return args
 
 

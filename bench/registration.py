@@ -5,10 +5,14 @@ aiogram echo bot (bench/echo_bot.py) through the same number of updates, and com
 
     python bench/registration.py --users 200
 
-Each user is a small state machine: its next action (a text or a button press) is injected
-as soon as the bot's reply to its previous one is recorded, so all N users stay in flight.
+Each user is a small state machine: by default its next action (a text or a button press) is
+injected as soon as the bot's reply to its previous one is recorded, so all N users stay in
+flight (a closed loop: saturation throughput). With --rate R the users think between steps so
+that R updates/s are offered in total (an open loop; both bots get the same load).
 Latency of an action = emulator timestamp of the reply (sendMessage/editMessageText)
 minus time.monotonic() just before the update was injected.
+
+    python bench/registration.py --users 500 --rate 500 --skip-echo
 """
 
 from __future__ import annotations
@@ -28,6 +32,9 @@ from harness import (  # first: puts the repository root on sys.path
     Figures,
     Step,
     User,
+    add_load_arguments,
+    check_load_arguments,
+    load_from,
     measure,
     our_bot,
     registration_steps,
@@ -78,11 +85,11 @@ def warm_and_measure(
     args: argparse.Namespace,
     profile: Path | None,
 ) -> Figures:
-    driver = Driver(emulator, args.stall)
+    driver = Driver(emulator, args.stall, args.seed)
     if args.warmup:  # first-use costs (imports, query compilation, pools) are not measured
         driver.run([User(900_000 + n, scenario(n)) for n in range(args.warmup)])
     users = [User(1_000 + n, scenario(n)) for n in range(args.users)]
-    return measure(label, emulator, process, driver, users, profile)
+    return measure(label, emulator, process, driver, users, profile, load_from(args))
 
 
 def bench_ours(args: argparse.Namespace, workdir: Path) -> Figures:
@@ -118,7 +125,8 @@ def bench_echo(args: argparse.Namespace, workdir: Path) -> Figures:
 
 def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--users", type=int, default=200, help="users in flight at once")
+    parser.add_argument("--users", type=int, default=200, help="users taking part at once")
+    add_load_arguments(parser)
     parser.add_argument(
         "--warmup", type=int, default=20, help="users registered first, not measured"
     )
@@ -138,6 +146,7 @@ def parse_args(argv: Sequence[str]) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.users < 1 or args.warmup < 0:
         parser.error("--users must be positive and --warmup not negative")
+    check_load_arguments(parser, args)
     return args
 
 

@@ -15,8 +15,9 @@ import time
 from collections import deque
 from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
+from sqlalchemy import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.clock import Clock
@@ -25,7 +26,6 @@ from bot.context import Context, Envelope
 from bot.events import Address, Incoming, Platform, Reply
 from bot.i18n import Translator
 from storage import dialogs, inbox, outbox, people
-from storage.models import InboxUpdate, Person
 
 log = logging.getLogger(__name__)
 BATCH = 64  # updates handled in one transaction when that many are waiting
@@ -84,7 +84,7 @@ class Engine:
             await self._handle_batch(rows[first : first + BATCH])
         return len(rows)
 
-    async def _handle_batch(self, rows: Sequence[InboxUpdate]) -> None:
+    async def _handle_batch(self, rows: Sequence[Row[Any]]) -> None:
         """Handle several stored updates in one transaction: under load, one commit and
         one outbox insert serve them all. If any handler fails, the batch is rolled back
         and its updates are handled one by one, so only the failing one is apologized for."""
@@ -124,10 +124,9 @@ class Engine:
 
     async def _context(self, session: AsyncSession, event: Incoming, now: datetime) -> Context:
         private_chat = event.user_id if event.is_group else event.chat_id
-        account = await people.account_for(
+        account, person = await people.account_for(
             session, event.platform.value, event.user_id, private_chat, now
         )
-        person = await session.get(Person, account.person_id) if account.person_id else None
         state = await dialogs.load(session, event.platform.value, event.chat_id, event.user_id, now)
         return Context(
             event=event,

@@ -111,7 +111,11 @@ class Sender:
                     continue
             await self._semaphore.acquire()
             self.pacer.take(row.chat_id, row.is_group, time.monotonic())
-            message = outbox.to_outbound(row)
+            attachment = None
+            if row.attachment_name is not None:
+                async with self.sessions() as session:
+                    attachment = await outbox.attachment_of(session, row.id)
+            message = outbox.to_outbound(row, attachment)
             self._in_flight[row.chat_id] = asyncio.create_task(self._send(message))
         return max(0.0, sleep) if heads else 1.0
 

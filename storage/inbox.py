@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Incoming
@@ -41,14 +42,15 @@ async def store(
             existing.value = value
 
 
-async def pending(session: AsyncSession, limit: int = 200) -> Sequence[InboxUpdate]:
+async def pending(session: AsyncSession, limit: int = 200) -> list[Row[Any]]:
+    """Stored, unhandled updates, oldest first, as plain rows (id, event, received_at)."""
     query = (
-        select(InboxUpdate)
+        select(InboxUpdate.id, InboxUpdate.event, InboxUpdate.received_at)
         .where(InboxUpdate.processed_at.is_(None))
         .order_by(InboxUpdate.id)
         .limit(limit)
     )
-    return (await session.scalars(query)).all()
+    return list((await session.execute(query)).all())
 
 
 async def mark_processed(

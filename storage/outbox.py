@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Address, Attachment, Button, Reply
@@ -90,36 +90,55 @@ async def enqueue_many(
         await insert_ignoring_duplicates(session, OutboxMessage.__table__, rows)
 
 
-def to_outbound(row: OutboxMessage) -> Outbound:
-    attachment = None
-    if row.attachment is not None:
-        attachment = Attachment(
-            row.attachment_name or "file", row.attachment, row.attachment_mime or ""
-        )
+_HEAD_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.chat_id,
+    OutboxMessage.is_group,
+    OutboxMessage.text,
+    OutboxMessage.buttons,
+    OutboxMessage.edit_ref,
+    OutboxMessage.attempts,
+    OutboxMessage.next_attempt_at,
+    OutboxMessage.attachment_name,
+    OutboxMessage.attachment_mime,
+)
+
+
+def to_outbound(row: Row[Any], attachment: bytes | None = None) -> Outbound:
+    """A row of `pending_heads` as the transport gets it (file bytes loaded apart)."""
+    file = None
+    if row.attachment_name is not None and attachment is not None:
+        file = Attachment(row.attachment_name, attachment, row.attachment_mime or "")
     return Outbound(
         id=row.id,
         chat_id=row.chat_id,
         is_group=row.is_group,
         text=row.text,
         buttons=_buttons_from_json(row.buttons),
-        attachment=attachment,
+        attachment=file,
         edit_ref=row.edit_ref,
         attempts=row.attempts,
     )
 
 
+async def attachment_of(session: AsyncSession, row_id: int) -> bytes | None:
+    query = select(OutboxMessage.attachment).where(OutboxMessage.id == row_id)
+    return (await session.scalars(query)).first()
+
+
 async def pending_heads(
-    session: AsyncSession, platform: str, skip_chats: set[str], limit: int = 500
-) -> Sequence[OutboxMessage]:
-    """The oldest pending row of each chat (later ones wait, so a chat's order holds)."""
+    session: AsyncSession, platform: str, skip_chats: set[str], limit: int = 300
+) -> list[Row[Any]]:
+    """The oldest pending row of each chat (later ones wait, so a chat's order holds).
+    Plain rows without the file bytes: the sender looks at many rows and sends few."""
     query = (
-        select(OutboxMessage)
+        select(*_HEAD_COLUMNS)
         .where(OutboxMessage.platform == platform, OutboxMessage.status == PENDING)
         .order_by(OutboxMessage.id)
         .limit(limit)
     )
-    heads: dict[str, OutboxMessage] = {}
-    for row in (await session.scalars(query)).all():
+    heads: dict[str, Row[Any]] = {}
+    for row in (await session.execute(query)).all():
         if row.chat_id not in heads and row.chat_id not in skip_chats:
             heads[row.chat_id] = row
     return list(heads.values())

@@ -28,11 +28,16 @@ SEEN_GRANULARITY = timedelta(minutes=5)  # fresh enough to choose a messenger, f
 
 async def account_for(
     session: AsyncSession, platform: str, external_id: str, chat_id: str, now: datetime
-) -> Account:
-    """The account of a messenger user, created on first contact (ids only, no name)."""
-    query = select(Account).where(Account.platform == platform, Account.external_id == external_id)
-    account = (await session.scalars(query)).first()
-    if account is None:
+) -> tuple[Account, Person | None]:
+    """The account of a messenger user and its person, in one query; the account is
+    created on first contact (ids only, no name)."""
+    query = (
+        select(Account, Person)
+        .outerjoin(Person, Person.id == Account.person_id)
+        .where(Account.platform == platform, Account.external_id == external_id)
+    )
+    found = (await session.execute(query)).first()
+    if found is None:
         row = {
             "platform": platform,
             "external_id": external_id,
@@ -40,12 +45,13 @@ async def account_for(
             "created_at": now,
         }
         await insert_ignoring_duplicates(session, Account.__table__, [row])
-        account = (await session.scalars(query)).one()
+        found = (await session.execute(query)).one()
+    account, person = found.tuple()
     if account.unreachable_at is not None:
         account.unreachable_at = None  # they wrote to us, so they can be reached again
     if account.last_seen_at is None or now - account.last_seen_at > SEEN_GRANULARITY:
         account.last_seen_at = now
-    return account
+    return account, person
 
 
 async def preferred_account(session: AsyncSession, person_id: int) -> Account | None:
