@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import heapq
 import math
 import os
@@ -372,6 +373,13 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def machine_cpu_seconds() -> float:
+    """Busy CPU time of the whole machine so far, all cores (user, nice, system, irq, steal)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
+
+
 @dataclass(frozen=True, slots=True)
 class Targets:
     """Printed next to the figures: met or missed."""
@@ -388,6 +396,7 @@ class Figures:
     peak_rss_kib: int
     bot_cpu: float  # seconds, during the measured run
     bench_cpu: float  # seconds of this process (emulator + driver), during the measured run
+    other_cpu: float = 0.0  # seconds of everything else on the machine, during the measured run
 
     @property
     def rate(self) -> float:
@@ -429,6 +438,7 @@ class Figures:
                 f"{self.bench_cpu:.2f} s (emulator + driver, same wall time; "
                 f"the driver's thread {self.run.driver_cpu:.2f} s)",
             ),
+            ("other CPU", f"{self.other_cpu:.2f} s (other processes on the machine)"),
         ]
         for name, value in rows:
             print(f"  {name:<11} {value}")
@@ -487,6 +497,23 @@ def py_spy(pid: int, output: Path | None) -> Iterator[None]:
         print(f"py-spy profile of pid {pid}: {output}", flush=True)
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """No cyclic garbage collection in this process during a measured run.
+
+    The emulator keeps every record, message and update, so a full collection here takes
+    100+ ms late in a run; it holds the GIL, so the emulator stops answering the bot and the
+    driver stops injecting, and the pause would be counted as the bot's latency. The bot's own
+    collections are left alone: they are part of its latency.
+    """
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
 def measure(
     label: str,
     emulator: TelegramEmulator,
@@ -499,11 +526,13 @@ def measure(
     """Drive `users` once and collect the figures of that run."""
     assert process.proc is not None
     pid = process.proc.pid
-    with py_spy(pid, profile):
-        bot_cpu, bench_cpu = cpu_seconds(pid), time.process_time()
+    with py_spy(pid, profile), paused_gc():
+        machine, bot_cpu, bench_cpu = machine_cpu_seconds(), cpu_seconds(pid), time.process_time()
         run = driver.run(users, load)
         bot_cpu, bench_cpu = cpu_seconds(pid) - bot_cpu, time.process_time() - bench_cpu
-    figures = Figures(label, len(users), run, peak_rss_kib(pid), bot_cpu, bench_cpu)
+        machine = machine_cpu_seconds() - machine
+    other = max(0.0, machine - bot_cpu - bench_cpu)
+    figures = Figures(label, len(users), run, peak_rss_kib(pid), bot_cpu, bench_cpu, other)
     if emulator.internal_errors:
         raise SystemExit(f"the emulator failed:\n{emulator.internal_errors[0]}")
     return figures

@@ -124,10 +124,13 @@ class Engine:
 
     async def _context(self, session: AsyncSession, event: Incoming, now: datetime) -> Context:
         private_chat = event.user_id if event.is_group else event.chat_id
-        account, person = await people.account_for(
-            session, event.platform.value, event.user_id, private_chat, now
+        account, person, state = await people.account_for(
+            session, event.platform.value, event.user_id, private_chat, now, event.chat_id
         )
-        state = await dialogs.load(session, event.platform.value, event.chat_id, event.user_id, now)
+        if state is None:
+            state = await dialogs.load(
+                session, event.platform.value, event.chat_id, event.user_id, now
+            )
         return Context(
             event=event,
             session=session,

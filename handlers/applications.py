@@ -74,13 +74,21 @@ async def own_response(ctx: Context, arg: str) -> Response | None:
     return response
 
 
-@menu.action("myresp")
-async def _view_change(ctx: Context, arg: str) -> None:
+async def changeable_response(ctx: Context, arg: str) -> Response | None:
+    """The person's own response that may still change; else says so and shows the menu."""
     response = await own_response(ctx, arg)
     if response is None or response.status not in CHANGEABLE:
         ctx.say(ctx.t("common.stale_button"))
-        return await menu.show_menu(ctx)
-    await review(ctx, response)
+        await menu.show_menu(ctx)
+        return None
+    return response
+
+
+@menu.action("myresp")
+async def _view_change(ctx: Context, arg: str) -> None:
+    response = await changeable_response(ctx, arg)
+    if response is not None:
+        await review(ctx, response)
 
 
 @menu.action("pcode")

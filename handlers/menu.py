@@ -123,28 +123,31 @@ async def _language(ctx: Context, arg: str) -> None:
     await show_menu(ctx)
 
 
+async def curated_orgs(ctx: Context) -> list[Organization]:
+    """The organizations the person is a curator of."""
+    ids = [p.organization_id for p in await roles_of(ctx) if p.role == "curator"]
+    if not ids:
+        return []
+    query = select(Organization).where(Organization.id.in_(ids)).order_by(Organization.id)
+    return list((await ctx.session.scalars(query)).all())
+
+
 @action("codes", roles=frozenset({"curator"}), label_key="menu.codes", order=30)
 async def _codes(ctx: Context, arg: str) -> None:
-    for p in await roles_of(ctx):
-        if p.role != "curator":
-            continue
-        org = await ctx.session.get(Organization, p.organization_id)
-        for invite in await people.join_codes(ctx.session, p.organization_id):
-            ctx.say(ctx.t("curator.join_code", org=org.name if org else "—", code=invite.code))
+    for org in await curated_orgs(ctx):
+        for invite in await people.join_codes(ctx.session, org.id):
+            ctx.say(ctx.t("curator.join_code", org=org.name, code=invite.code))
     await show_menu(ctx)
 
 
 @action("people", roles=frozenset({"curator"}), label_key="menu.people", order=40)
 async def _people(ctx: Context, arg: str) -> None:
-    for p in await roles_of(ctx):
-        if p.role != "curator":
-            continue
-        org = await ctx.session.get(Organization, p.organization_id)
-        counts = await people.role_counts(ctx.session, p.organization_id)
+    for org in await curated_orgs(ctx):
+        counts = await people.role_counts(ctx.session, org.id)
         ctx.say(
             ctx.t(
                 "curator.people",
-                org=org.name if org else "—",
+                org=org.name,
                 mentees=counts.get("mentee", 0),
                 mentors=counts.get("mentor", 0),
                 curators=counts.get("curator", 0),

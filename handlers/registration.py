@@ -171,32 +171,22 @@ class Registration:
         await self.prompt(ctx)
 
     async def _consent(self, ctx: Context, given: bool) -> None:
-        version = consent_version(ctx.t.locale)
-        if not given:
-            # Only the refusal itself is kept: no person, no name.
-            await people.record_consent(
-                ctx.session,
-                kind=CONSENT_KIND,
-                version=version,
-                given=False,
-                now=ctx.now,
-                account_id=ctx.account.id,
-            )
-            ctx.reset()
-            ctx.say(ctx.t("registration.consent_declined"))
-            return
-        if ctx.person is None:
+        if given and ctx.person is None:
             ctx.person = await people.create_person(ctx.session, ctx.account, ctx.t.locale, ctx.now)
         await people.record_consent(
             ctx.session,
             kind=CONSENT_KIND,
-            version=version,
-            given=True,
+            version=consent_version(ctx.t.locale),
+            given=given,
             now=ctx.now,
             account_id=ctx.account.id,
-            person_id=ctx.person.id,
+            person_id=ctx.person.id if given and ctx.person else None,
         )
-        await self._advance(ctx)
+        if given:
+            return await self._advance(ctx)
+        # Only the refusal itself is kept: no person, no name.
+        ctx.reset()
+        ctx.say(ctx.t("registration.consent_declined"))
 
     async def _set_name(self, ctx: Context, name: str) -> None:
         assert ctx.person is not None  # the name step comes after consent creates the person

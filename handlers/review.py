@@ -7,7 +7,14 @@ from __future__ import annotations
 from bot import forms
 from bot.context import Context
 from handlers import menu
-from handlers.applications import CHANGEABLE, card_buttons, card_text, own_response, send_card
+from handlers.applications import (
+    CHANGEABLE,
+    card_buttons,
+    card_text,
+    changeable_response,
+    own_response,
+    send_card,
+)
 from handlers.notify import tell, translator_for
 from handlers.questionnaire import display
 from storage import people, responses
@@ -22,7 +29,7 @@ PENDING_PAGE = 8  # VK shows 10 buttons: eight people and the way back
 async def _curated(ctx: Context, arg: str, action: str) -> Response | None:
     """The response, if the presser curates its organization; else refused and audited."""
     response = await ctx.session.get(Response, int(arg)) if arg.isdigit() else None
-    orgs = {p.organization_id for p in await menu.roles_of(ctx) if p.role == "curator"}
+    orgs = {org.id for org in await menu.curated_orgs(ctx)}
     if response is None or response.organization_id not in orgs:
         ctx.session.add(
             AuditEntry(
@@ -64,9 +71,8 @@ async def _pending(ctx: Context, arg: str) -> None:
     """Requests and nominations waiting for the curator, oldest first."""
     waiting = (*DECIDABLE, responses.PENDING_PARENT)
     found = []
-    for p in await menu.roles_of(ctx):
-        if p.role == "curator":
-            found += await responses.for_organization(ctx.session, p.organization_id, waiting)
+    for org in await menu.curated_orgs(ctx):
+        found += await responses.for_organization(ctx.session, org.id, waiting)
     if not found:
         ctx.say(ctx.t("card.none_pending"))
         return await menu.show_menu(ctx)
@@ -244,10 +250,9 @@ REPLY_FLOW = "reply"
 
 @menu.action("reply")
 async def _start_reply(ctx: Context, arg: str) -> None:
-    response = await own_response(ctx, arg)
-    if response is None or response.status not in CHANGEABLE:
-        ctx.say(ctx.t("common.stale_button"))
-        return await menu.show_menu(ctx)
+    response = await changeable_response(ctx, arg)
+    if response is None:
+        return
     ctx.goto(REPLY_FLOW, "text")
     ctx.remember("resp", response.id)
     await ReplyFlow().prompt(ctx)

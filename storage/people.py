@@ -13,6 +13,7 @@ from storage.models import (
     Account,
     AuditEntry,
     Consent,
+    DialogState,
     InviteCode,
     Organization,
     Participation,
@@ -27,13 +28,25 @@ SEEN_GRANULARITY = timedelta(minutes=5)  # fresh enough to choose a messenger, f
 
 
 async def account_for(
-    session: AsyncSession, platform: str, external_id: str, chat_id: str, now: datetime
-) -> tuple[Account, Person | None]:
-    """The account of a messenger user and its person, in one query; the account is
-    created on first contact (ids only, no name)."""
+    session: AsyncSession,
+    platform: str,
+    external_id: str,
+    chat_id: str,
+    now: datetime,
+    dialog_chat: str | None = None,
+) -> tuple[Account, Person | None, DialogState | None]:
+    """The account of a messenger user with its person and, for `dialog_chat`, its
+    dialog state, in one query (the hot path of every update). The account is created
+    on first contact (ids only, no name); a missing dialog state is the caller's."""
     query = (
-        select(Account, Person)
+        select(Account, Person, DialogState)
         .outerjoin(Person, Person.id == Account.person_id)
+        .outerjoin(
+            DialogState,
+            (DialogState.platform == Account.platform)
+            & (DialogState.user_id == Account.external_id)
+            & (DialogState.chat_id == (dialog_chat or chat_id)),
+        )
         .where(Account.platform == platform, Account.external_id == external_id)
     )
     found = (await session.execute(query)).first()
@@ -46,12 +59,12 @@ async def account_for(
         }
         await insert_ignoring_duplicates(session, Account.__table__, [row])
         found = (await session.execute(query)).one()
-    account, person = found.tuple()
+    account, person, state = found.tuple()
     if account.unreachable_at is not None:
         account.unreachable_at = None  # they wrote to us, so they can be reached again
     if account.last_seen_at is None or now - account.last_seen_at > SEEN_GRANULARITY:
         account.last_seen_at = now
-    return account, person
+    return account, person, state
 
 
 async def preferred_account(session: AsyncSession, person_id: int) -> Account | None:
