@@ -215,3 +215,32 @@ def test_an_expired_parent_code_is_refused(
     parent.expect("Срок действия кода истёк")
     time.sleep(0.2)
     assert db.query(database_url, "SELECT status FROM responses") == [("pending_parent",)]
+
+
+def test_paper_consent_and_withdrawal(
+    bot: BotProcess, database_url: str, codes: dict[str, str], new_chat: Callable[..., Chat]
+) -> None:
+    curator = new_chat("Ольга Кузнецова")
+    register(curator, codes["curator"], "Ольга Кузнецова", role=None)
+    child = new_chat("Миша Зайцев")
+    register(child, codes["join"], "Миша Зайцев")
+    fill_mentee_request(child, birth_year=2013)
+    child.press("Отправить")
+    child.expect("Передайте родителю код")
+    curator.expect("ожидает согласия родителя")
+    curator.press("Согласие на бумаге")
+    assert "на рассмотрении" in curator.expect("Новая заявка наставляемого")
+    child.expect("Куратор отметил согласие родителя на бумаге")
+
+    child.send("/menu")
+    child.press("Заявка на наставника")
+    child.expect("на рассмотрении у куратора")
+    child.press("Посмотреть и изменить")
+    child.expect("Проверьте ответы")
+    child.press("Отозвать заявку")
+    child.expect("Заявка отозвана")
+    curator.expect("Отозвана заявка наставляемого")
+    assert db.query(database_url, "SELECT status FROM responses") == [("withdrawn",)]
+    curator.send("/menu")
+    curator.press("Заявки")
+    curator.expect("Новых заявок нет")

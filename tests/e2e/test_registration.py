@@ -77,3 +77,21 @@ def test_declining_consent_stores_only_the_refusal(
     chat.expect("ничего о вас не сохранили")
     chat.send("Привет")  # a newcomer who writes anything is offered the start again
     chat.expect("Вы согласны на обработку")
+
+
+def test_help_and_cancel_at_any_step(
+    bot: BotProcess, codes: dict[str, str], new_chat: Callable[..., Chat]
+) -> None:
+    chat = new_chat()
+    chat.send(f"/start {codes['join']}")
+    chat.press("Даю согласие")
+    chat.expect("Кем вы будете")
+    chat.send("/help")
+    helped = chat.expect("Сейчас идёт регистрация")
+    assert helped.endswith("Кем вы будете в программе?")  # the question is asked again, last
+    chat.send("/cancel")
+    chat.expect("Отменено")
+    chat.send("/cancel")
+    chat.expect("Отменять нечего")
+    chat.send(f"/start {codes['join']}")  # consent is kept: straight to the role
+    chat.expect("Кем вы будете")

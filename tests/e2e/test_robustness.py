@@ -137,3 +137,15 @@ def test_a_user_who_blocked_the_bot_is_marked_and_left_alone(
         database_url, "SELECT attempts FROM outbox WHERE chat_id=?", str(chat.user_id)
     )
     assert attempts[0][0] <= 1  # the delayed first try, then the block: no more
+
+
+def test_vk_long_poll_recovers_from_its_failures(
+    bot: BotProcess, vk: VkEmulator, new_chat: Callable[..., Chat]
+) -> None:
+    chat = new_chat(on="vk")
+    vk.expire_key()  # {"failed": 2}: a new key, the same position
+    chat.send("/help")
+    chat.expect("/menu")
+    vk.fail_next("longpoll", 2, http_status=502)  # the server itself fails twice
+    chat.send("/start")
+    chat.expect("Вы согласны", timeout=30)
