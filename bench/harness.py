@@ -155,7 +155,8 @@ class ThinkClock:
     proportion at once; the exponential distribution has no memory, so what is left of each
     one is again exponential with the new mean, as if drawn now. (Drawing each user's think time
     once would leave users who drew a long one, when the mean was still users / R, acting
-    seconds after everyone else: a tail of a few updates/s that halves the measured rate.)
+    seconds after everyone else: a tail of a few updates/s that cut the measured rate by half
+    or more.)
     Closed loop: every action is due at once.
     """
 
@@ -293,8 +294,10 @@ class Driver:
 
     @staticmethod
     def _unexpected(user: User, record: SentRecord) -> str:
-        done = user.steps[user.step - 1] if user.step else None
-        after = f"after step {user.step - 1} ({done.action} {done.value!r})" if done else "first"
+        after = "before its first action"
+        if user.step:
+            done = user.steps[user.step - 1]
+            after = f"after step {user.step - 1} ({done.action} {done.value!r})"
         return (
             f"user {user.user_id}: a message while it was not waiting for one ({after}): "
             f"{record.text!r} {record.buttons}"
