@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import (
@@ -27,6 +27,22 @@ CODE_LENGTH = 8
 SEEN_GRANULARITY = timedelta(minutes=5)  # fresh enough to choose a messenger, few writes
 
 
+# Built once: composing the expression on every update cost ~9% of the bot's CPU.
+_ACCOUNT_QUERY = (
+    select(Account, Person, DialogState)
+    .outerjoin(Person, Person.id == Account.person_id)
+    .outerjoin(
+        DialogState,
+        (DialogState.platform == Account.platform)
+        & (DialogState.user_id == Account.external_id)
+        & (DialogState.chat_id == bindparam("chat")),
+    )
+    .where(
+        Account.platform == bindparam("platform"), Account.external_id == bindparam("external_id")
+    )
+)
+
+
 async def account_for(
     session: AsyncSession,
     platform: str,
@@ -38,18 +54,8 @@ async def account_for(
     """The account of a messenger user with its person and, for `dialog_chat`, its
     dialog state, in one query (the hot path of every update). The account is created
     on first contact (ids only, no name); a missing dialog state is the caller's."""
-    query = (
-        select(Account, Person, DialogState)
-        .outerjoin(Person, Person.id == Account.person_id)
-        .outerjoin(
-            DialogState,
-            (DialogState.platform == Account.platform)
-            & (DialogState.user_id == Account.external_id)
-            & (DialogState.chat_id == (dialog_chat or chat_id)),
-        )
-        .where(Account.platform == platform, Account.external_id == external_id)
-    )
-    found = (await session.execute(query)).first()
+    params = {"platform": platform, "external_id": external_id, "chat": dialog_chat or chat_id}
+    found = (await session.execute(_ACCOUNT_QUERY, params)).first()
     if found is None:
         row = {
             "platform": platform,
@@ -58,7 +64,7 @@ async def account_for(
             "created_at": now,
         }
         await insert_ignoring_duplicates(session, Account.__table__, [row])
-        found = (await session.execute(query)).one()
+        found = (await session.execute(_ACCOUNT_QUERY, params)).one()
     account, person, state = found.tuple()
     if account.unreachable_at is not None:
         account.unreachable_at = None  # they wrote to us, so they can be reached again
