@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
 from typing import Any
 
@@ -231,8 +231,3 @@ def from_data(raw: dict[str, Any]) -> Questionnaire:
         outro=str(raw.get("outro", "")),
         questions=questions,
     )
-
-
-def age_in_year(birth_year: int, today: date | datetime) -> int:
-    """Age reached this calendar year: the registry keeps only the year of birth."""
-    return today.year - birth_year

@@ -93,11 +93,6 @@ async def curators_of(session: AsyncSession, org_id: int) -> Sequence[int]:
     return (await session.scalars(query)).all()
 
 
-async def accounts_of(session: AsyncSession, person_id: int) -> Sequence[Account]:
-    query = select(Account).where(Account.person_id == person_id).order_by(Account.id)
-    return (await session.scalars(query)).all()
-
-
 def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
