@@ -1,5 +1,7 @@
-"""Texts from `locales/<lang>/messages.yaml`; a key missing in one language falls back to
-Russian, the product's first language, and a key missing everywhere is a loud error."""
+"""Texts from `locales/<lang>/*.yaml` (`messages.yaml` plus one file per area, e.g.
+`pairs.yaml`, so areas of the product keep their texts apart); a key missing in one language
+falls back to Russian, the product's first language, and a key missing everywhere is a loud
+error. Two files defining the same key is an error too."""
 
 from __future__ import annotations
 
@@ -28,9 +30,15 @@ def _flatten(tree: dict[str, Any], prefix: str = "") -> dict[str, str]:
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    path = LOCALES_DIR / locale / "messages.yaml"
-    with Path(path).open(encoding="utf-8") as handle:
-        return _flatten(yaml.safe_load(handle) or {})
+    merged: dict[str, str] = {}
+    for path in sorted((LOCALES_DIR / locale).glob("*.yaml")):
+        with Path(path).open(encoding="utf-8") as handle:
+            texts = _flatten(yaml.safe_load(handle) or {})
+        clash = merged.keys() & texts.keys()
+        if clash:
+            raise ValueError(f"{path}: keys defined twice: {sorted(clash)[:5]}")
+        merged.update(texts)
+    return merged
 
 
 def text(locale: str, key: str, **values: Any) -> str:

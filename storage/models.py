@@ -3,13 +3,14 @@ everything else refers to a person by id, so deletion on request is one place.""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -36,6 +37,12 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(String(200))
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
+    # Program settings: the default term of a pair, the day of the monthly reminders and
+    # the quiet hours (local time) in which nothing is sent.
+    default_term_months: Mapped[int] = mapped_column(default=9, server_default="9")
+    reminder_day: Mapped[int] = mapped_column(default=25, server_default="25")
+    quiet_start_hour: Mapped[int] = mapped_column(default=21, server_default="21")
+    quiet_end_hour: Mapped[int] = mapped_column(default=9, server_default="9")
 
 
 class Person(Base):
@@ -71,6 +78,14 @@ class Participation(Base):
     role: Mapped[str] = mapped_column(String(16))  # mentee | mentor | curator
     status: Mapped[str] = mapped_column(String(16), default="active")
     created_at: Mapped[datetime]
+    # When the curator approved the request or the nomination: a mentee's 30 days to get
+    # a mentor count from here.
+    admitted_at: Mapped[datetime | None]
+    # A mentor's places (from the nomination, never above 3) and how many are taken by
+    # active pairs. Taking a place is one conditional UPDATE, so two approvals racing for
+    # the last place cannot both win, on SQLite or PostgreSQL.
+    capacity: Mapped[int | None]
+    active_mentees: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 class InviteCode(Base):
@@ -212,4 +227,125 @@ class ParentCode(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     used_by_person_id: Mapped[int | None]
+    created_at: Mapped[datetime]
+
+
+class Pair(Base):
+    """A mentoring pair, or a group (one mentor, several mentees), from proposal to end.
+
+    status: proposed -> agreed (every side said yes) -> active -> finished | ended_early;
+    or declined / cancelled before it starts."""
+
+    __tablename__ = "pairs"
+    __table_args__ = (Index("ix_pairs_org_status", "organization_id", "status"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    mentor_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    kind: Mapped[str] = mapped_column(String(8), default="pair")  # pair | group
+    form: Mapped[str | None] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    mentor_agreed_at: Mapped[datetime | None]
+    proposed_by: Mapped[int | None]
+    approved_by: Mapped[int | None]
+    approved_at: Mapped[datetime | None]
+    starts_on: Mapped[date | None] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    finished_on: Mapped[date | None] = mapped_column(Date)
+    end_reason: Mapped[str | None] = mapped_column(String(32))
+    result: Mapped[str | None] = mapped_column(Text)
+    completion_mark: Mapped[str | None] = mapped_column(String(16))  # fully|partly|not
+    case_link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class PairMember(Base):
+    """A mentee of a pair or group, with their own agreement (the program is voluntary)."""
+
+    __tablename__ = "pair_members"
+    __table_args__ = (UniqueConstraint("pair_id", "mentee_person_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    mentee_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    agreed_at: Mapped[datetime | None]
+    declined_at: Mapped[datetime | None]
+    left_on: Mapped[date | None] = mapped_column(Date)
+
+
+class PairEvent(Base):
+    """The pair's history: proposed, agreed, approved, extended (reason, new end), ended."""
+
+    __tablename__ = "pair_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    at: Mapped[datetime]
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_person_id: Mapped[int | None]
+    reason: Mapped[str | None] = mapped_column(String(32))
+    old_ends_on: Mapped[date | None] = mapped_column(Date)
+    new_ends_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Preference(Base):
+    """Whom a mentee or a mentor would like to work with, named after the candidates'
+    meeting (stage 5). A choice returned by the other side is mutual."""
+
+    __tablename__ = "preferences"
+    __table_args__ = (UniqueConstraint("organization_id", "chooser_person_id", "chosen_person_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    chooser_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    chosen_person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+
+
+class Meeting(Base):
+    """A meeting of a pair, planned or held. kind: intro | trial | planning | regular | final."""
+
+    __tablename__ = "meetings"
+    __table_args__ = (Index("ix_meetings_pair", "pair_id", "at"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # planned | held | cancelled
+    at: Mapped[datetime]
+    duration_minutes: Mapped[int | None]
+    format: Mapped[str | None] = mapped_column(String(16))
+    topic: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_step: Mapped[str | None] = mapped_column(Text)
+    logged_by: Mapped[int | None]
+    confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    confirmed_by: Mapped[int | None]
+    confirmed_at: Mapped[datetime | None]
+    usefulness: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class MeetingAttendance(Base):
+    """Which mentees of a group came to a meeting."""
+
+    __tablename__ = "meeting_attendance"
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+    )
+    mentee_person_id: Mapped[int] = mapped_column(primary_key=True)
+    present: Mapped[bool] = mapped_column(Boolean)
+
+
+class PlanItem(Base):
+    """A goal or task of the pair's individual plan."""
+
+    __tablename__ = "plan_items"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("pairs.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(Text)
+    due_on: Mapped[date | None] = mapped_column(Date)
+    done_at: Mapped[datetime | None]
+    done_by: Mapped[int | None]
     created_at: Mapped[datetime]
