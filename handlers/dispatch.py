@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot import payload
 from bot.context import Context
 from bot.events import Kind
-from handlers import applications, menu, review
+from handlers import features, menu, review
 from handlers.base import Flow
 from handlers.parent import ParentFlow, find_code
 from handlers.questionnaire import QuestionnaireFlow
@@ -20,7 +20,7 @@ START_WORDS = {"начать", "start", "старт"}
 MAX_TEXT = 4000  # longer than any answer we ask for; Telegram's own message limit is 4096
 
 
-__all__ = ["Dispatcher", "applications"]  # imported for the menu actions it registers
+__all__ = ["Dispatcher", "features"]  # imported for the menu actions it registers
 
 
 class Dispatcher:
