@@ -34,6 +34,12 @@ class Settings(BaseSettings):
     vk_rate: float = Field(20.0, gt=0)
     # Force the console transport even when tokens are set (and vice versa).
     console: bool | None = None
+    # Reminders: how often the scheduler looks for what is due (seconds). A tick also runs
+    # right after start, so a reminder due while the bot was down goes out when it is back.
+    scheduler_tick_seconds: float = Field(60.0, gt=0)
+    # Test and demo facility: a file holding an ISO instant the bot's clock starts from
+    # (re-read when it changes). Empty: the system clock. Never set it in production.
+    clock_file: str = ""
 
     @field_validator("default_timezone")
     @classmethod

@@ -349,3 +349,30 @@ class PlanItem(Base):
     done_at: Mapped[datetime | None]
     done_by: Mapped[int | None]
     created_at: Mapped[datetime]
+
+
+class ReminderMark(Base):
+    """The ledger of the scheduler: one row per reason a person was told something
+    ("pair 7's mentor, November 2026"). A row is written in the same transaction as the
+    outbox row that carries the message, so a reason is told exactly once, however many
+    ticks and restarts see it due (scheduler/tick.py)."""
+
+    __tablename__ = "reminder_marks"
+    key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class Announcement(Base):
+    """A curator's message to the program's participants or to one role; the scheduler
+    delivers it outside quiet hours, once per recipient (reminder_marks)."""
+
+    __tablename__ = "announcements"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    author_person_id: Mapped[int | None] = mapped_column(
+        ForeignKey("people.id", ondelete="SET NULL")
+    )
+    audience: Mapped[str] = mapped_column(String(16))  # all | mentee | mentor
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
