@@ -1,0 +1,1 @@
+"""Periodic ticks that derive what is due from the database (see scheduler/tick.py)."""
