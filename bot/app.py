@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, make_clock
 from bot.config import Settings
 from bot.engine import Engine
 from bot.events import Platform
@@ -22,6 +22,8 @@ from bot.ratelimit import Limits
 from bot.sender import Sender
 from bot.transport import Transport
 from handlers.dispatch import Dispatcher
+from scheduler.runner import SchedulerRunner
+from scheduler.tick import Ticker
 from storage import db, inbox
 from storage.models import TransportCursor
 
@@ -36,6 +38,7 @@ class App:
     engine: Engine
     transports: list[Transport]
     senders: dict[Platform, Sender] = field(default_factory=dict)
+    scheduler: SchedulerRunner | None = None
 
 
 def limits_for(platform: Platform, settings: Settings) -> Limits:
@@ -60,7 +63,7 @@ async def _vk_salt(sessions: async_sessionmaker[AsyncSession]) -> str:
 
 
 async def build(settings: Settings, clock: Clock | None = None) -> App:
-    clock = clock or SystemClock()
+    clock = clock or make_clock(settings.clock_file)
     database = db.create_engine(settings.database_url)
     await db.migrate(database)
     sessions = db.session_factory(database)
@@ -96,7 +99,9 @@ async def build(settings: Settings, clock: Clock | None = None) -> App:
         senders[transport.platform] = Sender(
             transport, sessions, clock, limits_for(transport.platform, settings)
         )
-    return App(settings, database, sessions, engine, transports, senders)
+    ticker = Ticker(sessions, clock, wake)
+    scheduler = SchedulerRunner(ticker, settings.scheduler_tick_seconds)
+    return App(settings, database, sessions, engine, transports, senders, scheduler)
 
 
 async def _receive(app: App, transport: Transport) -> None:
@@ -129,6 +134,8 @@ async def run(settings: Settings) -> None:
     receivers = [spawn(_receive(app, t), f"receive-{t.platform}") for t in app.transports]
     workers = [spawn(app.engine.run(), "engine")]
     workers += [spawn(s.run(), f"send-{p}") for p, s in app.senders.items()]
+    if app.scheduler is not None:
+        app.scheduler.start()
     names = ", ".join(t.platform.value for t in app.transports)
     log.info("bot started: %s; database %s", names, settings.database_url.split("://")[0])
     await stop.wait()
@@ -136,6 +143,8 @@ async def run(settings: Settings) -> None:
     for task in receivers:  # unacknowledged updates will simply come again
         task.cancel()
     await asyncio.gather(*receivers, return_exceptions=True)
+    if app.scheduler is not None:  # its last transaction ends before the senders stop
+        await app.scheduler.stop()
     app.engine.stop()
     for sender in app.senders.values():
         sender.stop()

@@ -1,6 +1,6 @@
 """Imports every module that registers menu actions or form hooks, so the dispatcher sees
 them all. A new area of the product adds one line here."""
 
-from handlers import applications, review
+from handlers import applications, digest, reminders, review
 
-__all__ = ["applications", "review"]
+__all__ = ["applications", "digest", "reminders", "review"]

@@ -89,9 +89,10 @@ def monthly(s: Snapshot, when: _Today) -> Iterator[Item]:
                 pair.org_id,
                 pair=pair.id,
                 mentees=pair.mentee_ids,
+                month=today,
             )
         for mentee in pair.mentee_ids:
-            yield _item(Kind.PULSE, pair.org_id, month, mentee, pair.org_id)
+            yield _item(Kind.PULSE, pair.org_id, month, mentee, pair.org_id, month=today)
 
 
 def quarterly(s: Snapshot, when: _Today) -> Iterator[Item]:

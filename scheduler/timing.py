@@ -58,3 +58,9 @@ def month_start(day: date) -> date:
 
 def quarter_start(day: date) -> date:
     return date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+
+
+def month_began(instant: datetime, tz: str) -> datetime:
+    """The instant the current local month began in `tz`."""
+    start = month_start(local(instant, tz).date())
+    return datetime.combine(start, time(0), ZoneInfo(tz))
