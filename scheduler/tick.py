@@ -77,16 +77,16 @@ class Ticker:
 
     async def reminders(self) -> bool:
         """Everything but announcements; True when all that is due was written."""
-        return await self._run(load.reminder_snapshot, rules.REMINDERS, mark=True)
+        return await self._run(load.reminder_snapshot, rules.REMINDERS, "reminders")
 
     async def announcements(self) -> bool:
-        return await self._run(load.announcement_snapshot, rules.ANNOUNCEMENTS, mark=False)
+        return await self._run(load.announcement_snapshot, rules.ANNOUNCEMENTS, "announcements")
 
     async def _run(
         self,
         snapshot: Callable[[AsyncSession, datetime], Any],
         which: Sequence[Rule],
-        mark: bool,
+        name: str,
     ) -> bool:
         now = self.clock.now()
         async with self.sessions() as session:
@@ -96,11 +96,11 @@ class Ticker:
             fresh = [i for i in items if i.key not in told]
             parcels, composer = await self._prepare(session, snap, fresh, now)
         done = await self._feed(parcels, composer)
-        if done and mark:
+        if done:
             async with self.sessions.begin() as session:
-                await reminders.mark_tick(session, now)
+                await reminders.mark_tick(session, name, now)
         if fresh:
-            log.info("tick at %s: %d due, %d new", now.isoformat(), len(items), len(fresh))
+            log.info("%s at %s: %d due, %d new", name, now.isoformat(), len(items), len(fresh))
         return done
 
     async def _prepare(

@@ -39,7 +39,6 @@ APPLICATION_FORMS = ("mentee_request", "mentor_nomination")
 UNDECIDED = ("submitted", "needs_info", "pending_parent")
 OUTBOX_PREFIX = "rem:"  # dedupe keys of the scheduler's outbox rows: its backlog is countable
 MUTE_KIND, MUTE_VERSION = "reminders", "1"
-TICK_CURSOR = "scheduler"
 CHUNK = 500  # ids or keys in one IN (...): well under SQLite's variable limit
 
 
@@ -272,12 +271,12 @@ async def names(session: AsyncSession, person_ids: Iterable[int]) -> dict[int, s
     return found
 
 
-async def mark_tick(session: AsyncSession, now: datetime) -> None:
-    """The instant of the last complete tick: for operators, and for tests that move the
-    clock and must know the bot has looked since."""
-    row = await session.get(TransportCursor, TICK_CURSOR)
+async def mark_tick(session: AsyncSession, name: str, now: datetime) -> None:
+    """The instant of the last complete tick of `name` ('reminders', 'announcements'):
+    for operators, and for tests that move the clock and must know the bot looked since."""
+    row = await session.get(TransportCursor, name)
     if row is None:
-        session.add(TransportCursor(platform=TICK_CURSOR, value=now.isoformat()))
+        session.add(TransportCursor(platform=name, value=now.isoformat()))
     else:
         row.value = now.isoformat()
 

@@ -10,9 +10,7 @@ import pytest
 
 from tests.e2e import timetravel as tt
 from tests.e2e.chat import Chat
-from tests.e2e.conftest import TELEGRAM_TOKEN, VK_GROUP, VK_TOKEN
 from tests.e2e.flows import MENTOR, register
-from tests.e2e.process import base_env
 from tests.emulators.telegram import TelegramEmulator
 from tests.emulators.vk import VkEmulator
 
@@ -31,17 +29,7 @@ def clock_file(tmp_path: Path) -> Path:
 def bot_env(
     database_url: str, telegram: TelegramEmulator, vk: VkEmulator, clock_file: Path
 ) -> dict[str, str]:
-    tt.TimeMachine(clock_file, database_url).set(START)
-    return base_env(
-        database_url,
-        TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
-        TELEGRAM_API_URL=telegram.base_url,
-        VK_GROUP_TOKEN=VK_TOKEN,
-        VK_GROUP_ID=str(VK_GROUP),
-        VK_API_URL=vk.base_url,
-        CLOCK_FILE=str(clock_file),
-        SCHEDULER_TICK_SECONDS=tt.TICK,
-    )
+    return tt.bot_env(database_url, telegram.base_url, vk.base_url, clock_file, START)
 
 
 @pytest.fixture

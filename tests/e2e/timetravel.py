@@ -17,7 +17,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.e2e.chat import Chat, TelegramChat, VkChat
+from tests.e2e.conftest import TELEGRAM_TOKEN, VK_GROUP, VK_TOKEN
 from tests.e2e.db import query
+from tests.e2e.process import base_env
 
 TICK = "0.3"  # SCHEDULER_TICK_SECONDS in the tests
 SETTLE = 60.0
@@ -45,10 +47,12 @@ class TimeMachine:
         os.replace(temporary, self.clock_file)
 
     def last_tick(self) -> datetime | None:
+        """The older of the last complete reminders and announcements ticks."""
         rows = query(
-            self.database_url, "SELECT value FROM transport_cursors WHERE platform='scheduler'"
+            self.database_url,
+            "SELECT value FROM transport_cursors WHERE platform IN ('reminders', 'announcements')",
         )
-        return datetime.fromisoformat(rows[0][0]) if rows else None
+        return min(datetime.fromisoformat(r[0]) for r in rows) if len(rows) == 2 else None
 
     def settle(self, moment: datetime, within: float = SETTLE) -> None:
         """Wait for a complete tick at or after `moment`, then for an empty outbox."""
@@ -67,6 +71,23 @@ class TimeMachine:
     def pending(self) -> int:
         rows = query(self.database_url, "SELECT count(*) FROM outbox WHERE status='pending'")
         return int(rows[0][0])
+
+
+def bot_env(
+    database_url: str, telegram_url: str, vk_url: str, clock_file: Path, start: datetime
+) -> dict[str, str]:
+    """The e2e settings with a clock file set to `start` and a short tick."""
+    TimeMachine(clock_file, database_url).set(start)
+    return base_env(
+        database_url,
+        TELEGRAM_BOT_TOKEN=TELEGRAM_TOKEN,
+        TELEGRAM_API_URL=telegram_url,
+        VK_GROUP_TOKEN=VK_TOKEN,
+        VK_GROUP_ID=str(VK_GROUP),
+        VK_API_URL=vk_url,
+        CLOCK_FILE=str(clock_file),
+        SCHEDULER_TICK_SECONDS=TICK,
+    )
 
 
 # -- rows the pair, meeting and plan flows will write ----------------------------------------
