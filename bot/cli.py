@@ -1,4 +1,4 @@
-"""Command line: run (default), migrate, create-org, backup."""
+"""Command line: run (default), migrate, create-org, curator-code, backup."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 from bot.clock import SystemClock
 from bot.config import Settings, SettingsError, load_settings
 from storage import db, people
+from storage.models import Organization
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +24,10 @@ def _parser() -> argparse.ArgumentParser:
     create = commands.add_parser("create-org", help="create an organization, print its codes")
     create.add_argument("name")
     create.add_argument("--timezone", help="IANA name, e.g. Asia/Vladivostok")
+    more = commands.add_parser(
+        "curator-code", help="a new one-time curator code for an organization (by its id)"
+    )
+    more.add_argument("organization_id", type=int)
     backup = commands.add_parser("backup", help="consistent copy of the SQLite database")
     backup.add_argument("path")
     return parser
@@ -43,6 +48,19 @@ async def _create_org(settings: Settings, name: str, timezone: str | None) -> tu
         )
     await engine.dispose()
     return curator, join
+
+
+async def _curator_code(settings: Settings, org_id: int) -> str | None:
+    engine = db.create_engine(settings.database_url)
+    await db.migrate(engine)
+    async with db.session_factory(engine).begin() as session:
+        if await session.get(Organization, org_id) is None:
+            code = None
+        else:
+            now = SystemClock().now()
+            code = (await people.create_invite(session, org_id, "curator", now, uses=1)).code
+    await engine.dispose()
+    return code
 
 
 def _backup(settings: Settings, target: str) -> None:
@@ -85,6 +103,12 @@ def main(argv: list[str]) -> int:
         curator, join = asyncio.run(_create_org(settings, args.name, args.timezone))
         print(f"curator: {curator}")
         print(f"join: {join}")
+    elif args.command == "curator-code":
+        code = asyncio.run(_curator_code(settings, args.organization_id))
+        if code is None:
+            print(f"no organization with id {args.organization_id}", file=sys.stderr)
+            return 2
+        print(f"curator: {code}")
     elif args.command == "backup":
         _backup(settings, args.path)
         print(f"backup written to {args.path}")

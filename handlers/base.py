@@ -20,6 +20,15 @@ class Flow(Protocol):
     async def on_back(self, ctx: Context) -> None: ...
 
 
+# Flows of feature modules, registered at import (handlers/features.py imports them all).
+FLOWS: dict[str, Flow] = {}
+
+
+def register_flow(flow: Flow) -> Flow:
+    FLOWS[flow.name] = flow
+    return flow
+
+
 def push_step(ctx: Context, flow: str, step: str) -> None:
     """Move to `step`, remembering the way back."""
     history = list(ctx.data.get("history", []))

@@ -10,10 +10,11 @@ from bot import payload
 from bot.context import Context
 from bot.events import Kind
 from handlers import features, menu, review
-from handlers.base import Flow
+from handlers.base import FLOWS, Flow
 from handlers.parent import ParentFlow, find_code
 from handlers.questionnaire import QuestionnaireFlow
 from handlers.registration import Registration
+from storage.models import AuditEntry
 from storage.people import CODE_LENGTH, normalize_code
 
 START_WORDS = {"начать", "start", "старт"}
@@ -33,6 +34,7 @@ class Dispatcher:
             QuestionnaireFlow(),
             review.NoteFlow(),
             review.ReplyFlow(),
+            *FLOWS.values(),
         ]
         self.flows = {f.name: f for f in flows}
 
@@ -118,6 +120,15 @@ class Dispatcher:
         if pressed.is_menu:
             item = menu.ACTIONS.get(pressed.action)
             if item is None or not await menu.allowed(ctx, item):
+                ctx.session.add(
+                    AuditEntry(
+                        at=ctx.now,
+                        actor_person_id=ctx.person.id if ctx.person else None,
+                        organization_id=None,
+                        action="forbidden",
+                        details={"action": pressed.action, "target": pressed.arg},
+                    )
+                )
                 ctx.say(ctx.t("common.not_allowed"))
                 return await self.reprompt(ctx)
             ctx.reset()  # a menu action leaves any flow in progress

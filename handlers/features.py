@@ -1,6 +1,32 @@
 """Imports every module that registers menu actions or form hooks, so the dispatcher sees
 them all. A new area of the product adds one line here."""
 
-from handlers import applications, digest, reminders, review
+from handlers import (
+    announcements,
+    applications,
+    assignment,
+    digest,
+    pair_cards,
+    pair_documents,
+    pair_lifecycle,
+    pairs_curator,
+    pairs_group,
+    pairs_participant,
+    reminders,
+    review,
+)
 
-__all__ = ["applications", "digest", "reminders", "review"]
+__all__ = [
+    "announcements",
+    "applications",
+    "assignment",
+    "digest",
+    "pair_cards",
+    "pair_documents",
+    "pair_lifecycle",
+    "pairs_curator",
+    "pairs_group",
+    "pairs_participant",
+    "reminders",
+    "review",
+]

@@ -17,7 +17,7 @@ from handlers.applications import (
 )
 from handlers.notify import tell, translator_for
 from handlers.questionnaire import display
-from storage import people, responses
+from storage import pairs, people, responses
 from storage.models import AuditEntry, Person, Response
 
 CURATOR = frozenset({"curator"})
@@ -95,6 +95,15 @@ async def _approve(ctx: Context, arg: str) -> None:
         return await _already(ctx, response)
     response.status = responses.APPROVED
     response.decided_at, response.decided_by = ctx.now, ctx.person.id if ctx.person else None
+    if response.person_id and response.organization_id:
+        await pairs.admit(
+            ctx.session,
+            response.organization_id,
+            response.person_id,
+            response.questionnaire,
+            ctx.now,
+            response.answers,
+        )
     _audit(ctx, response, "response.approved")
     name = await _applicant_name(ctx, response)
     ctx.say(ctx.t("card.approved_by_you", name=name), edit=True)

@@ -20,7 +20,8 @@ class Chat(Protocol):
     user_id: int
 
     def send(self, text: str) -> None: ...
-    def press(self, label: str) -> None: ...
+    def press(self, label: str, under: str | None = None) -> None: ...
+    def files(self) -> dict[str, bytes]: ...
     def expect(self, substring: str, timeout: float = WAIT) -> str: ...
     def buttons(self) -> list[str]: ...
     def texts(self) -> list[str]: ...
@@ -50,10 +51,14 @@ class TelegramChat:
         assert messages, "the bot has not written to this chat"
         return messages[-1]
 
-    def press(self, label: str, _pages: int = 5) -> None:
-        """Press the button with `label` on the bot's newest message, turning pages
-        («Ещё ›») as a person would when the list is longer than one screen."""
+    def press(self, label: str, under: str | None = None, _pages: int = 5) -> None:
+        """Press the button with `label` on the bot's newest message (or the newest one
+        whose text holds `under`), turning pages («Ещё ›») as a person would when the
+        list is longer than one screen."""
         newest = self._newest()
+        if under is not None:
+            bot_says = [m for m in self.emu.messages(self.user_id) if m.from_bot]
+            newest = next(m for m in reversed(bot_says) if under in (m.text or ""))
         for wanted in (label, MORE):
             for button in newest.buttons:
                 if wanted in button["text"] and (wanted == label or _pages > 0):
@@ -62,7 +67,7 @@ class TelegramChat:
                         self.user_id, self.user_id, newest.message_id, button["callback_data"]
                     )
                     if wanted == MORE:
-                        self.press(label, _pages - 1)
+                        self.press(label, None, _pages - 1)
                     return
         raise AssertionError(f"no {label!r} among {self.buttons()} under {newest.text!r}")
 
@@ -87,6 +92,13 @@ class TelegramChat:
 
     def texts(self) -> list[str]:
         return [m.text or m.caption or "" for m in self.emu.messages(self.user_id) if m.from_bot]
+
+    def files(self) -> dict[str, bytes]:
+        return {
+            r.document_name: r.document_bytes or b""
+            for r in self.emu.sent
+            if r.chat_id == self.user_id and r.document_name
+        }
 
     def sticker(self) -> None:
         self.mark = time.monotonic()
@@ -135,8 +147,11 @@ class VkChat:
         assert messages, "the bot has not written to this chat"
         return messages[-1]
 
-    def press(self, label: str, _pages: int = 5) -> None:
+    def press(self, label: str, under: str | None = None, _pages: int = 5) -> None:
         newest = self._newest()
+        if under is not None:
+            mine = self.emu.messages(self.user_id)
+            newest = next(m for m in reversed(mine) if under in m.text)
         for wanted in (label, MORE):
             for button in newest.buttons():
                 action = button["action"]
@@ -149,9 +164,13 @@ class VkChat:
                         action["payload"],
                     )
                     if wanted == MORE:
-                        self.press(label, _pages - 1)
+                        self.press(label, None, _pages - 1)
                     return
         raise AssertionError(f"no {label!r} among {self.buttons()} under {newest.text!r}")
+
+    def files(self) -> dict[str, bytes]:
+        """Documents the bot sent here, by title."""
+        return {d.title: d.data for m in self.emu.messages(self.user_id) for d in m.docs}
 
     def expect(self, substring: str, timeout: float = WAIT) -> str:
         def find() -> str | None:
