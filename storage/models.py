@@ -376,3 +376,96 @@ class Announcement(Base):
     audience: Mapped[str] = mapped_column(String(16))  # all | mentee | mentor
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+# -- mastermind groups (handlers/mastermind*.py) -------------------------------------------------
+
+
+class MmLinkCode(Base):
+    """A one-time code a curator gives to link a group chat to the organization."""
+
+    __tablename__ = "mm_link_codes"
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+
+
+class MmGroup(Base):
+    """A group chat linked to an organization, with its regular schedule (local time)."""
+
+    __tablename__ = "mm_groups"
+    __table_args__ = (UniqueConstraint("platform", "chat_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    facilitator_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    active: Mapped[bool] = mapped_column(default=True)  # False once the bot is removed
+    turn_seconds: Mapped[int] = mapped_column(default=180, server_default="180")
+    weekday: Mapped[int | None]  # 0 = Monday; None: no schedule
+    every_weeks: Mapped[int] = mapped_column(default=2, server_default="2")
+    at_minute: Mapped[int | None]  # minutes after local midnight
+    anchor_on: Mapped[date | None]  # the first session's date: fixes "every second" week
+    card_row_id: Mapped[int | None]  # outbox row of the group card (members, join button)
+    created_at: Mapped[datetime]
+
+
+class MmMember(Base):
+    __tablename__ = "mm_members"
+    __table_args__ = (UniqueConstraint("group_id", "person_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mm_groups.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    active: Mapped[bool] = mapped_column(default=True)
+    joined_at: Mapped[datetime]
+
+
+class MmSession(Base):
+    """One session. `turns` is the plan [[round, speaker, about], ...]: round 1 at the
+    start, rounds 2 and 3 appended when round 1 ends (they depend on who made a request).
+    The current turn and its start are rows, so a restart continues at the same turn."""
+
+    __tablename__ = "mm_sessions"
+    __table_args__ = (UniqueConstraint("group_id", "planned_for"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("mm_groups.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16))  # running | done | stopped
+    planned_for: Mapped[datetime | None]  # the schedule's slot: one session per slot
+    turns: Mapped[list[Any]] = mapped_column(JSON)
+    turn_index: Mapped[int] = mapped_column(default=0)
+    turn_started_at: Mapped[datetime]
+    status_row_id: Mapped[int | None]  # outbox row of the status message edited in place
+    status_dirty: Mapped[bool] = mapped_column(default=False)  # edit waits for the first send
+    started_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+
+
+class MmEntry(Base):
+    """What was said in a turn (kind text), or that the turn was passed or timed out."""
+
+    __tablename__ = "mm_entries"
+    __table_args__ = (Index("ix_mm_entries_session", "session_id", "turn_index"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mm_sessions.id", ondelete="CASCADE"))
+    turn_index: Mapped[int]
+    round: Mapped[int]
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    about_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(16))  # text | pass | timeout
+    text: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class MmFeedback(Base):
+    __tablename__ = "mm_feedback"
+    __table_args__ = (UniqueConstraint("session_id", "person_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("mm_sessions.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
+    score: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime]
