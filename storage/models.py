@@ -328,7 +328,9 @@ class Meeting(Base):
 
 
 class MeetingAttendance(Base):
-    """Which mentees of a group came to a meeting."""
+    """Which mentees of a group came to a meeting, and each one's confirmation: in a
+    group every mentee who came confirms and rates on their own (a pair's answer is
+    also on the meeting row, which the digest reads)."""
 
     __tablename__ = "meeting_attendance"
     meeting_id: Mapped[int] = mapped_column(
@@ -336,6 +338,10 @@ class MeetingAttendance(Base):
     )
     mentee_person_id: Mapped[int] = mapped_column(primary_key=True)
     present: Mapped[bool] = mapped_column(Boolean)
+    confirmed: Mapped[bool | None] = mapped_column(Boolean)
+    usefulness: Mapped[int | None]
+    comment: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None]
 
 
 class PlanItem(Base):
