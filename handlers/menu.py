@@ -13,6 +13,7 @@ from storage import people
 from storage.models import Organization, Participation
 
 MenuHandler = Callable[[Context, str], Awaitable[None]]
+Shown = Callable[[Context], Awaitable[bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +22,7 @@ class MenuAction:
     run: MenuHandler
     label_key: str | None = None  # shown in the main menu when set
     order: int = 50  # position in the main menu: the main task of a role first
+    shown: Shown | None = None  # in the main menu only when this says so (a working pair)
 
 
 ACTIONS: dict[str, MenuAction] = {}
@@ -28,10 +30,14 @@ ALL = frozenset[str]()
 
 
 def action(
-    name: str, roles: frozenset[str] = ALL, label_key: str | None = None, order: int = 50
+    name: str,
+    roles: frozenset[str] = ALL,
+    label_key: str | None = None,
+    order: int = 50,
+    shown: Shown | None = None,
 ) -> Callable[[MenuHandler], MenuHandler]:
     def register(fn: MenuHandler) -> MenuHandler:
-        ACTIONS[name] = MenuAction(roles, fn, label_key, order)
+        ACTIONS[name] = MenuAction(roles, fn, label_key, order, shown)
         return fn
 
     return register
@@ -64,8 +70,13 @@ async def show_menu(ctx: Context, edit: bool = False) -> None:
     role_set = {p.role for p in mine}
     rows: list[list[Button]] = []
     for name, item in sorted(ACTIONS.items(), key=lambda pair: pair[1].order):
-        if item.label_key and (not item.roles or item.roles & role_set):
+        if not item.label_key or (item.roles and not item.roles & role_set):
+            continue
+        if item.shown is None or await item.shown(ctx):
             rows.append([ctx.menu_button(ctx.t(item.label_key), name)])
+    if len(rows) > ctx.max_rows:  # a VK inline keyboard has 6 rows: two buttons a row then
+        flat = [button for row in rows for button in row]
+        rows = [flat[i : i + 2] for i in range(0, len(flat), 2)]
     orgs = {p.organization_id for p in mine}
     names = (
         await ctx.session.scalars(select(Organization.name).where(Organization.id.in_(orgs)))
