@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot import payload
 from bot.context import Context
 from bot.events import Kind
-from handlers import features, menu, review
+from handlers import features, mastermind, menu, review
 from handlers.base import FLOWS, Flow
 from handlers.parent import ParentFlow, find_code
 from handlers.questionnaire import QuestionnaireFlow
@@ -49,7 +49,7 @@ class Dispatcher:
     async def handle(self, ctx: Context) -> None:
         event = ctx.event
         if event.is_group or event.kind in (Kind.MEMBER_JOINED, Kind.MEMBER_LEFT, Kind.BOT_REMOVED):
-            return  # group chats get their own flows; the bot stays quiet there otherwise
+            return await mastermind.on_group(ctx)  # quiet there: see handlers/mastermind.py
         if event.kind is Kind.UNSUPPORTED:
             ctx.say(ctx.t("errors.unsupported"))
             return await self.reprompt(ctx)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from scheduler.mastermind import MastermindTick
 from scheduler.tick import Ticker
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,7 @@ class SchedulerRunner:
     def __init__(self, ticker: Ticker, tick_seconds: float) -> None:
         self.ticker = ticker
         self.tick_seconds = tick_seconds
+        self.mastermind = MastermindTick(ticker.sessions, ticker.clock, ticker.wake)
         # coalesce: runs missed while the loop was busy become one; no misfire limit: a
         # late run is still a run. Overlap is refused by `_busy`, quietly.
         self.aps = AsyncIOScheduler(
@@ -40,6 +42,7 @@ class SchedulerRunner:
         now = datetime.now(UTC)
         jobs: dict[str, tuple[Callable[[], Awaitable[bool]], float]] = {
             "reminders": (self.ticker.reminders, self.tick_seconds),
+            "mastermind": (self.mastermind.run, self.tick_seconds),
             "announcements": (
                 self.ticker.announcements,
                 min(self.tick_seconds, ANNOUNCEMENT_SECONDS),

@@ -238,7 +238,21 @@ class VkTransport:
                     raise
         if message.attachment is not None:
             params["attachment"] = self._upload(message)
+        if message.is_group:
+            # In a conversation a community's message has no message_id; editing it later
+            # needs its conversation_message_id, which only the peer_ids form returns.
+            params["peer_ids"] = params.pop("peer_id")
         result = self.api.messages.send(random_id=random_id(self.salt, message.id), **params)
+        if isinstance(result, list):
+            first = result[0] if result else {}
+            if "error" in first:
+                error = first["error"]
+                detail = {
+                    "error_code": int(error.get("code", 0)),
+                    "error_msg": error.get("description", ""),
+                }
+                raise vk_api.ApiError(self.vk, "messages.send", params, {}, detail)
+            return Sent(str(first.get("conversation_message_id")))
         return Sent(str(result))
 
     def _upload(self, message: Outbound) -> str:

@@ -1,0 +1,135 @@
+"""Mastermind groups end to end, in a group chat of four on Telegram and on VK: linking,
+joining, a full session with a timeout, an out-of-turn message and a restart in round 2,
+the summary, feedback, a member leaving and the bot removed."""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.e2e import timetravel as tt
+from tests.e2e.chat import Chat
+from tests.e2e.db import query
+from tests.e2e.flows import register
+from tests.e2e.group import Group
+from tests.e2e.process import BotProcess
+from tests.emulators.telegram import TelegramEmulator
+from tests.emulators.vk import VkEmulator
+
+START = tt.at("2026-11-26 15:00")  # a Thursday
+NAMES = ["Ольга Куратова", "Анна Смирнова", "Борис Петров", "Вера Лебедева"]
+
+
+@pytest.fixture
+def clock_file(tmp_path: Path) -> Path:
+    return tmp_path / "clock"
+
+
+@pytest.fixture
+def bot_env(
+    database_url: str, telegram: TelegramEmulator, vk: VkEmulator, clock_file: Path
+) -> dict[str, str]:
+    env = tt.bot_env(database_url, telegram.base_url, vk.base_url, clock_file, START)
+    env["TELEGRAM_RATE_PER_GROUP_MINUTE"] = "600"  # the pacing itself is the sender's test
+    return env
+
+
+@pytest.fixture
+def machine(clock_file: Path, database_url: str) -> Iterator[tt.TimeMachine]:
+    yield tt.TimeMachine(clock_file, database_url)
+
+
+def _setup(
+    platform: str,
+    codes: dict[str, str],
+    new_chat: Callable[..., Chat],
+    telegram: TelegramEmulator,
+    vk: VkEmulator,
+) -> tuple[Group, list[Chat], dict[str, int]]:
+    chats = [new_chat(name) for name in NAMES]
+    register(chats[0], codes["curator"], NAMES[0], role=None)
+    for chat, name in zip(chats[1:], NAMES[1:], strict=True):
+        register(chat, codes["join"], name)
+    chats[0].press("Группа-мастермайнд")
+    code = re.search(r"/link (\S+)", chats[0].expect("Код для группового чата"))
+    assert code is not None
+    group = Group(platform, telegram, vk)
+    ids = {name: chat.user_id for name, chat in zip(NAMES, chats, strict=True)}
+    group.names = {v: k for k, v in ids.items()}
+    group.say(ids[NAMES[0]], f"/link {code.group(1)} Учителя-новички")
+    group.wait_text("Группа «Учителя-новички»")
+    for chat in chats[1:]:
+        group.press(chat.user_id, "Участвовать")
+        chat.expect("Вы в группе «Учителя-новички»")
+    group.wait_text("Участники (4)")
+    return group, chats, ids
+
+
+def test_full_session_with_timeout_out_of_turn_restart_and_summary(
+    bot: BotProcess,
+    platform: str,
+    machine: tt.TimeMachine,
+    database_url: str,
+    codes: dict[str, str],
+    new_chat: Callable[..., Chat],
+    telegram: TelegramEmulator,
+    vk: VkEmulator,
+) -> None:
+    group, chats, ids = _setup(platform, codes, new_chat, telegram, vk)
+    lead = ids[NAMES[0]]
+    group.say(lead, "/turn 1")
+    group.say(lead, "/session")
+    group.wait_text("Раунд 1 из 3: запросы")
+    now = START
+
+    # Round 1: the second speaker stays silent and the turn times out; someone speaks
+    # out of turn and the bot says nothing. Round 2: three requests, three givers each,
+    # with a restart in the middle. Round 3: everyone's steps.
+    silent, seen, before = "", "", 0
+    for turn in range(4 + 9 + 4):
+        seen, speaker = group.next_turn(seen)
+        if turn == 1:  # silent: someone else talks, then the minute runs out
+            silent = speaker
+            other = next(n for n in NAMES if n != speaker)
+            before = len(group.bot_messages())
+            group.say(ids[other], "Я не в очереди")
+            now += timedelta(minutes=10)  # well past the 1-minute turn, whatever ran before
+            machine.set(now)
+            continue
+        if turn == 2:
+            assert not any("не в очереди" in t for t, _, _ in group.bot_messages()[before:])
+        if turn == 8:
+            bot.stop()
+            bot.start()
+            assert group.status() == seen  # the same turn after the restart
+        words = "Запрос" if turn < 4 else "Идея" if turn < 13 else "Шаг"
+        group.say(ids[speaker], f"{words} от {speaker}")
+        group.press(ids[speaker], "Дальше")
+    summary = group.wait_text("Итоги встречи")
+    assert "не в очереди" not in summary
+    for name in NAMES:
+        assert f"Шаг от {name}" in summary
+        if name != silent:
+            assert f"• {name}: Запрос от {name}" in summary
+    assert f"• {silent}: пропустил(а) ход" in summary
+    assert f"Идеи для {silent}" not in summary
+    assert summary.count("Идея от") == 9
+    for chat in chats:
+        chat.expect("Оцените от 1 до 5")
+    chats[1].press("4")
+    chats[1].expect("напишите комментарий")
+    chats[1].send("Было полезно")
+    chats[1].expect("передам ведущему")
+
+    group.leave(ids[NAMES[3]])
+    group.wait_text("Участники (3)")
+    group.remove_bot(lead)
+    deadline = time.monotonic() + 20
+    while query(database_url, "SELECT active FROM mm_groups") != [(0,)]:
+        assert time.monotonic() < deadline, "the group was not marked as left"
+        time.sleep(0.05)
