@@ -133,3 +133,52 @@ def test_full_session_with_timeout_out_of_turn_restart_and_summary(
     while query(database_url, "SELECT active FROM mm_groups") != [(0,)]:
         assert time.monotonic() < deadline, "the group was not marked as left"
         time.sleep(0.05)
+
+
+def _play_everyone(group: Group, ids: dict[str, int]) -> str:
+    """A session where everyone speaks in every turn; returns the summary."""
+    seen = ""
+    for turn in range(4 + 12 + 4):
+        seen, speaker = group.next_turn(seen)
+        group.say(ids[speaker], f"Ход {turn} от {speaker}")
+        group.press(ids[speaker], "Дальше")
+    return group.wait_text("Итоги встречи")
+
+
+def test_schedule_reminders_and_commitments_once_at_local_times(
+    bot: BotProcess,
+    platform: str,
+    machine: tt.TimeMachine,
+    codes: dict[str, str],
+    new_chat: Callable[..., Chat],
+    telegram: TelegramEmulator,
+    vk: VkEmulator,
+) -> None:
+    machine.travel(tt.at("2026-11-24 10:00"))  # Tuesday
+    group, chats, ids = _setup(platform, codes, new_chat, telegram, vk)
+    group.say(ids[NAMES[0]], "/schedule чт 16:00 2")
+    group.wait_text("Следующая — 26.11 16:00")
+
+    machine.travel(tt.at("2026-11-25 15:30"))  # more than a day before: nothing yet
+    assert not [t for t, _, _ in group.bot_messages() if "Завтра" in t]
+    machine.travel(tt.at("2026-11-25 16:30"))
+    group.wait_text("Завтра, 26.11 в 16:00")
+    machine.travel(tt.at("2026-11-26 15:10"))
+    group.wait_text("Через час, в 16:00")
+    machine.travel(tt.at("2026-11-26 16:00"))
+    group.wait_text("Раунд 1 из 3")
+    summary = _play_everyone(group, ids)
+    assert summary.count("Ход ") == 20
+
+    machine.travel(tt.at("2026-12-08 15:00"))  # 49 hours before 10.12 16:00: not yet
+    machine.travel(tt.at("2026-12-08 16:30"))
+    for chat, name in zip(chats, NAMES, strict=True):
+        text = chat.expect("Как получилось?")
+        assert "10.12 в 16:00" in text and f"от {name}" in text
+    machine.travel(tt.at("2026-12-09 16:30"))  # a day before: the group hears, people not again
+    group.wait_text("Завтра, 10.12 в 16:00")
+    for chat in chats:
+        assert len([t for t in chat.texts() if "Как получилось?" in t]) == 1
+    texts = [t for t, _, _ in group.bot_messages()]
+    assert len([t for t in texts if "Завтра, 26.11" in t]) == 1
+    assert len([t for t in texts if "Через час, в 16:00" in t]) == 1
