@@ -33,6 +33,7 @@ TERM_ALERTS = (14, 3)  # days before a pair's term ends
 STALLED_AFTER = timedelta(days=3)  # an unfinished questionnaire gets one gentle reminder
 IDLE_DAYS = 45  # a pair without a meeting this long is the curator's concern
 ANNOUNCEMENT_DAYS = 7  # an announcement not delivered within a week is dropped
+PLANNED_AHEAD = timedelta(days=2)  # planned meetings read: the reminder comes the day before
 
 
 class _Today:
@@ -258,6 +259,35 @@ def digests(s: Snapshot, when: _Today) -> Iterator[Item]:
                 yield _item(Kind.DIGEST, org_id, week_key(today), curator.person_id, org_id)
 
 
+def planned(s: Snapshot, when: _Today) -> Iterator[Item]:
+    """A planned meeting: both sides, from the day before (local) until it starts. Not
+    when it was planned on that day or later: the calendar file has just come. The time is
+    in the key, so a meeting moved to another time is reminded of again."""
+    by_id = {pair.id: pair for pair in s.pairs}
+    for meeting in s.planned:
+        pair = by_id.get(meeting.pair_id)
+        if pair is None or meeting.at <= when.now:
+            continue
+        day = when.date_of(meeting.at, pair.org_id)
+        eve = day - timedelta(days=1)
+        if when.date(pair.org_id) < eve or when.date_of(meeting.planned_at, pair.org_id) >= eve:
+            continue
+        for person in pair.people:
+            yield _item(
+                Kind.MEETING,
+                meeting.id,
+                meeting.at.strftime("%Y%m%dT%H%M"),
+                person,
+                pair.org_id,
+                pair=pair.id,
+                meeting_kind=meeting.kind,
+                local=local(meeting.at, s.orgs[pair.org_id].tz),
+                today=day == when.date(pair.org_id),
+                mentor=pair.mentor_id,
+                mentees=pair.mentee_ids,
+            )
+
+
 def announcements(s: Snapshot, when: _Today) -> Iterator[Item]:
     for broadcast in s.broadcasts:
         if when.now - broadcast.created_at > timedelta(days=ANNOUNCEMENT_DAYS):
@@ -273,7 +303,17 @@ def announcements(s: Snapshot, when: _Today) -> Iterator[Item]:
             )
 
 
-REMINDERS: tuple[Rule, ...] = (monthly, quarterly, waiting, terms, plans, stalled, idle, digests)
+REMINDERS: tuple[Rule, ...] = (
+    monthly,
+    quarterly,
+    waiting,
+    terms,
+    plans,
+    stalled,
+    idle,
+    digests,
+    planned,
+)
 ANNOUNCEMENTS: tuple[Rule, ...] = (announcements,)
 UNMUTED = frozenset({Kind.ANNOUNCEMENT})  # a person's message, not a reminder: muting keeps it
 

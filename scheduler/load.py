@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from scheduler.due import ANNOUNCEMENT_DAYS, STALLED_AFTER
+from scheduler.due import ANNOUNCEMENT_DAYS, PLANNED_AHEAD, STALLED_AFTER
 from scheduler.snapshot import (
     ActivePair,
     Broadcast,
@@ -15,10 +15,11 @@ from scheduler.snapshot import (
     OpenPlanItem,
     OpenResponse,
     Org,
+    PlannedMeeting,
     Snapshot,
     WaitingMentee,
 )
-from storage import reminders
+from storage import meetings, reminders
 
 
 async def orgs(session: AsyncSession) -> dict[int, Org]:
@@ -65,6 +66,10 @@ async def reminder_snapshot(session: AsyncSession, now: datetime) -> Snapshot:
         ],
         curators={org: tuple(found) for org, found in curators.items()},
         muted=await reminders.muted_people(session),
+        planned=[
+            PlannedMeeting(r.id, r.pair_id, r.kind, r.at, r.created_at)
+            for r in await meetings.planned_soon(session, now, now + PLANNED_AHEAD)
+        ],
     )
 
 

@@ -21,6 +21,7 @@ class Kind(StrEnum):
     IDLE = "idle"
     DIGEST = "digest"
     ANNOUNCEMENT = "ann"
+    MEETING = "mtg"  # a planned meeting, the day before (handlers/meeting_plan.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +68,15 @@ class OpenPlanItem:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedMeeting:
+    id: int
+    pair_id: int
+    kind: str
+    at: datetime
+    planned_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class OpenResponse:
     """A questionnaire response still in progress."""
 
@@ -101,6 +111,7 @@ class Snapshot:
     curators: dict[int, tuple[Curator, ...]] = field(default_factory=dict)
     muted: frozenset[int] = frozenset()
     broadcasts: Sequence[Broadcast] = ()
+    planned: Sequence[PlannedMeeting] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,6 +20,11 @@ DIGEST_LINES = 8  # per section; the rest is counted
 MAX_LINES = 8  # reasons in one reminder message
 MAX_ACTIONS = 5  # VK: 10 buttons in 6 rows, one of them the mute button
 FORM_ACTIONS = {"mentee_request": ("request", ""), "mentor_nomination": ("nomination", "")}
+# A pair's monitoring forms resume from the pair's card; the SWOT from the curator's screen.
+FORM_ACTIONS |= {
+    form: ("mypair", "") for form in ("monitoring_entry", "monitoring_exit", "final_satisfaction")
+}
+FORM_ACTIONS["curator_swot"] = ("swot", "")
 SHORT_FORMS = {"monthly_pulse": "pulse", "quarterly_diagnostics": "diag"}
 FORM_OF_SHORT = {short: form for form, short in SHORT_FORMS.items()}
 
@@ -115,6 +120,16 @@ def _line(t: Translator, item: Item, find: Lookup) -> tuple[str, Button | None]:
         case Kind.STALLED:
             title = forms.current(d["form"], t.locale).title
             return t("reminders.stalled", title=title), form_button(t, d["form"], item.org_id)
+        case Kind.MEETING:
+            when = "reminder_today" if d["today"] else "reminder_tomorrow"
+            text = t(
+                "meetings.plan_meeting.reminder",
+                day=t(f"meetings.plan_meeting.{when}"),
+                time=d["local"].strftime("%H:%M"),
+                kind=t(f"meetings.kind_lower.{d['meeting_kind']}"),
+                names=find.pair(d),
+            )
+            return text, menu(t("meetings.btn.my_pair"), "mypair", str(d["pair"]))
         case Kind.IDLE:
             text = t(
                 "reminders.idle",
@@ -126,7 +141,8 @@ def _line(t: Translator, item: Item, find: Lookup) -> tuple[str, Button | None]:
     raise ValueError(f"no text for {item.kind}")
 
 
-ORDER = [Kind.MEETLOG, Kind.PLAN, Kind.TERM, Kind.PULSE, Kind.DIAGNOSTICS, Kind.STALLED]
+ORDER = [Kind.MEETING, Kind.MEETLOG, Kind.PLAN, Kind.TERM, Kind.PULSE, Kind.DIAGNOSTICS]
+ORDER += [Kind.STALLED]
 ORDER += [Kind.WAITING, Kind.IDLE]
 
 
