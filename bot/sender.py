@@ -36,6 +36,10 @@ SAFETY = 0.97  # stay just under the published limit: clocks on both sides jitte
 MAX_IN_FLIGHT = 16
 MAX_ATTEMPTS = 12  # with capped backoff: about an hour of retries, then logged as failed
 BACKOFF_CAP = 600.0
+# Seconds of pacing through one list of heads before looking at the outbox again. A long
+# list (a burst of reminders) would otherwise hold finished sends unrecorded and keep rows
+# written meanwhile, a person's answer among them, waiting until the whole list is paced.
+CYCLE = 0.5
 
 
 def backoff(attempts: int) -> float:
@@ -93,9 +97,12 @@ class Sender:
             heads = await outbox.pending_heads(session, self.platform, set(self._in_flight))
         now_wall = self.clock.now()
         sleep = 1.0
+        started = time.monotonic()
         for row in heads:
             if self._stopping:
                 break
+            if time.monotonic() - started >= CYCLE:
+                return 0.0  # look again now: record results, see newer rows
             if row.next_attempt_at > now_wall:
                 sleep = min(sleep, (row.next_attempt_at - now_wall).total_seconds())
                 continue

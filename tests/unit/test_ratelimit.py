@@ -33,3 +33,17 @@ def test_retry_after_pauses_everyone() -> None:
     pacer = Pacer(Limits(overall_per_sec=30))
     pacer.pause(5, now=10.0)
     assert pacer.overall_ready_in(10.0) == 5.0
+
+
+def test_sends_a_little_late_keep_the_rate_a_stall_does_not_make_up_for_lost_time() -> None:
+    pacer = Pacer(Limits(overall_per_sec=10))
+    now, grants = 100.0, []
+    for _ in range(101):
+        now += pacer.overall_ready_in(now) + 0.002  # the event loop's timer fires late
+        pacer.take("chat", False, now)
+        grants.append(now)
+    assert grants[-1] - grants[0] == __import__("pytest").approx(10.0, abs=0.01)  # still 10/s
+    now += 1.0  # a stalled loop: the next send waits a full gap after the late one
+    assert pacer.overall_ready_in(now) == 0.0
+    pacer.take("chat", False, now)
+    assert pacer.overall_ready_in(now) == __import__("pytest").approx(0.1)
