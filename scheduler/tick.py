@@ -50,7 +50,10 @@ log = logging.getLogger(__name__)
 
 BACKLOG = 60  # scheduler messages waiting per platform: ~2 s at Telegram's 30/s
 FEED_PAUSE = 0.2  # seconds between top-ups while a burst drains
-FEED_SECONDS = 30.0  # then the tick ends and asks to run again, re-reading the data
+# A burst is fed from one reading of the data for up to this long, then read again. Not
+# more often: a reading holds the event loop for a moment, and a send held up on its way
+# lands beside the next one, which is what a per-second limit counts as one too many.
+FEED_SECONDS = 600.0
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, exists, func, select
+from sqlalchemy import Row, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,19 +87,11 @@ async def active_members(session: AsyncSession) -> Sequence[Row[Any]]:
     return (await session.execute(query)).all()
 
 
-def _waiting_query() -> Any:
-    """Admitted mentees with no agreed or active pair in their organization."""
-    paired = exists(
-        select(PairMember.id)
-        .join(Pair, Pair.id == PairMember.pair_id)
-        .where(
-            PairMember.mentee_person_id == Participation.person_id,
-            Pair.organization_id == Participation.organization_id,
-            Pair.status.in_((AGREED, ACTIVE)),
-            _current_member(),
-        )
-    )
-    return select(
+async def waiting_mentees(session: AsyncSession, org_id: int | None = None) -> list[Row[Any]]:
+    """Admitted mentees with no agreed or active pair in their organization, longest
+    waiting first. Two plain queries and a set: a NOT EXISTS per mentee found no index on
+    pair_members by mentee and took seconds for ten thousand participants."""
+    admitted = select(
         Participation.id,
         Participation.person_id,
         Participation.organization_id,
@@ -108,15 +100,18 @@ def _waiting_query() -> Any:
         Participation.role == "mentee",
         Participation.status == "active",
         Participation.admitted_at.is_not(None),
-        ~paired,
     )
-
-
-async def waiting_mentees(session: AsyncSession, org_id: int | None = None) -> Sequence[Row[Any]]:
-    query = _waiting_query()
+    paired = (
+        select(PairMember.mentee_person_id, Pair.organization_id)
+        .join(Pair, Pair.id == PairMember.pair_id)
+        .where(Pair.status.in_((AGREED, ACTIVE)), _current_member())
+    )
     if org_id is not None:
-        query = query.where(Participation.organization_id == org_id)
-    return (await session.execute(query.order_by(Participation.admitted_at))).all()
+        admitted = admitted.where(Participation.organization_id == org_id)
+        paired = paired.where(Pair.organization_id == org_id)
+    taken = {(row.mentee_person_id, row.organization_id) for row in await session.execute(paired)}
+    rows = (await session.execute(admitted.order_by(Participation.admitted_at))).all()
+    return [row for row in rows if (row.person_id, row.organization_id) not in taken]
 
 
 async def open_plan_items(session: AsyncSession, now: datetime) -> Sequence[Row[Any]]:

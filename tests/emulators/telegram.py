@@ -21,7 +21,7 @@ import struct
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Self
 
 from .telegram_api import BotApi, canonical_method, image_size
@@ -478,6 +478,14 @@ class TelegramEmulator:
     def unblock(self, chat_id: int) -> None:
         with self._state.lock:
             self._state.forbidden.pop(chat_id, None)
+
+    def open_private_chats(self, user_ids: Iterable[int], first_name: str = "User") -> None:
+        """Users who opened a private chat with the bot long ago, so the bot may write to
+        them, with no update left to handle: for benches that seed the bot's database."""
+        with self._state.lock:
+            for user_id in user_ids:
+                user = self._state.remember_user({"id": user_id, "first_name": first_name})
+                self._state.private_chat(user)
 
     def enforce_limits(
         self,
