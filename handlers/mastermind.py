@@ -61,11 +61,14 @@ async def _link(ctx: Context, group: MmGroup | None, arg: str) -> None:
     """`/link CODE` from a curator's one-time code: the chat becomes the org's group and
     the one who linked it its facilitator."""
     code, _, title = arg.partition(" ")
-    if ctx.person is None or not code:
+    if ctx.person is None:
         return
-    found = await store.use_link_code(ctx.session, code, ctx.now)
-    if found is None:
-        _say(ctx, ctx.t("errors.unknown_command"))
+    if not code:
+        _say(ctx, ctx.t("mastermind.link_how"))
+        return
+    found, refused = await store.use_link_code(ctx.session, code, ctx.now)
+    if found is None:  # /link is meant for the bot: a wrong code gets a reason, not silence
+        _say(ctx, ctx.t(f"mastermind.link_{refused}"))
         return
     title = title.strip()[:TITLE_CHARS]
     if group is None:
@@ -178,7 +181,8 @@ async def _on_command(ctx: Context, group: MmGroup, command: str, arg: str) -> N
     if command in ("/session", "/mastermind") and sess is None:
         await room.start(ctx.session, ctx.now, group)
     elif command == "/next" and sess is not None:
-        await room.advance(ctx.session, ctx.now, group, sess, "next")
+        by = ctx.person.id if ctx.person else None
+        await room.advance(ctx.session, ctx.now, group, sess, "next", by)
     elif command == "/stop" and sess is not None:
         sess.status, sess.ended_at = room.STOPPED, ctx.now
         _say(ctx, (await room.group_t(ctx.session, group))("mastermind.stopped"))
@@ -208,7 +212,7 @@ async def _button(ctx: Context, group: MmGroup) -> None:
     turn = room.current(sess)
     if turn is not None and (turn[1] == ctx.person.id or await _may_lead(ctx, group)):
         outcome = "next" if pressed.action == "mmnext" else "pass"
-        await room.advance(ctx.session, ctx.now, group, sess, outcome)
+        await room.advance(ctx.session, ctx.now, group, sess, outcome, ctx.person.id)
 
 
 async def _left(ctx: Context, group: MmGroup) -> None:

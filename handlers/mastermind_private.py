@@ -1,17 +1,23 @@
 """The private side of mastermind groups: the curator's link code, feedback after a
-session (1–5, an optional comment), and asking for a mentor from the group."""
+session (1–5, an optional comment), and asking for a mentor from the group. The group's
+history for its facilitator and curators is in handlers/mastermind_stats.py."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
 from bot.context import Context
-from handlers import menu
+from domain import pairs as rules
+from handlers import mastermind_stats, menu
 from handlers.base import register_flow
-from handlers.pairs_curator import ask_agreement
+from handlers.keyboards import short
+from handlers.notify import tell, translator_for
+from handlers.pair_common import audit
 from storage import mastermind as store
 from storage import pairs
 from storage.models import MmFeedback, MmGroup, MmSession
+
+__all__ = ["mastermind_stats"]  # imported for its menu action: the facilitator's view
 
 CURATOR = frozenset({"curator"})
 FLOW = "mm_comment"
@@ -98,19 +104,27 @@ async def ask_mentor(ctx: Context, arg: str) -> None:
         return
     sess, group = found
     assert ctx.person is not None
-    others = [p for p in await store.members(ctx.session, group.id) if p != ctx.person.id]
+    others = await _mentors(ctx, group)
     if not others:
         ctx.say(ctx.t("mastermind.mentor_none"))
         return
     who = await store.names(ctx.session, others)
-    rows = [[ctx.menu_button(who[p], "mmpick", f"{sess.id}.{p}")] for p in others[:9]]
+    rows = [[ctx.menu_button(short(who[p]), "mmpick", f"{sess.id}.{p}")] for p in others[:9]]
     ctx.say(ctx.t("mastermind.mentor_asked"), rows)
+
+
+async def _mentors(ctx: Context, group: MmGroup) -> list[int]:
+    """Other members who are admitted mentors with a free place: anyone else could not be
+    approved as a mentor later."""
+    assert ctx.person is not None
+    others = [p for p in await store.members(ctx.session, group.id) if p != ctx.person.id]
+    return await store.mentors_among(ctx.session, group.organization_id, others)
 
 
 @menu.action("mmpick")
 async def pick_mentor(ctx: Context, arg: str) -> None:
-    """The choice becomes a proposed pair; both sides agree, then the curator approves
-    (the usual pair lifecycle)."""
+    """The choice becomes a proposed pair with the mentee's agreement already given (it is
+    their request); the mentor is asked, then the curator approves as with any pair."""
     sess_id, _, mentor = arg.partition(".")
     found = await _attended(ctx, sess_id)
     if found is None or not mentor.isdigit():
@@ -119,12 +133,32 @@ async def pick_mentor(ctx: Context, arg: str) -> None:
     group = found[1]
     mentor_id = int(mentor)
     assert ctx.person is not None
-    if mentor_id not in await store.members(ctx.session, group.id) or mentor_id == ctx.person.id:
+    if mentor_id not in await _mentors(ctx, group):
         ctx.say(ctx.t("common.stale_button"))
+        return
+    mine = await pairs.of_person(ctx.session, ctx.person.id, (*rules.OPEN, rules.ACTIVE))
+    if any(p.mentor_person_id != ctx.person.id for p in mine):  # a second tap, or a pair
+        ctx.say(ctx.t("mastermind.mentor_spoken_for"))
         return
     pair = await pairs.propose(
         ctx.session, group.organization_id, mentor_id, [ctx.person.id], None, ctx.person.id, ctx.now
     )
+    for member in await pairs.members(ctx.session, pair.id):
+        member.agreed_at = ctx.now
+    ctx.session.add(pairs.event(pair, "agreed", ctx.person.id, ctx.now))
+    audit(ctx, pair.organization_id, "pair.proposed", pair=pair.id, source="mastermind")
     names = await store.names(ctx.session, [mentor_id, ctx.person.id])
-    await ask_agreement(ctx, pair, mentor_id, [ctx.person.id], names)
-    ctx.say(ctx.t("mastermind.mentor_sent", mentor=names[mentor_id], mentee=names[ctx.person.id]))
+    t = await translator_for(ctx, mentor_id)
+    p = str(pair.id)
+    await tell(
+        ctx,
+        mentor_id,
+        t("mastermind.mentor_request", mentee=names[ctx.person.id], title=group.title),
+        [
+            [
+                ctx.menu_button(t("pairs.btn.agree"), "pagree", p),
+                ctx.menu_button(t("pairs.btn.decline"), "pdecl", p),
+            ]
+        ],
+    )
+    ctx.say(ctx.t("mastermind.mentor_sent", mentor=names[mentor_id]))

@@ -111,15 +111,22 @@ async def speak(
 
 
 async def advance(
-    db: AsyncSession, now: datetime, group: MmGroup, sess: MmSession, outcome: str
+    db: AsyncSession,
+    now: datetime,
+    group: MmGroup,
+    sess: MmSession,
+    outcome: str,
+    by: int | None = None,
 ) -> None:
-    """End the current turn ("next", "pass" or "timeout") and start the next one."""
+    """End the current turn ("next", "pass" or "timeout"; `by` who pressed) and start the
+    next one. A silent turn is recorded as "pass" only when the speaker ended it (they were
+    there: it counts as attendance), as "skip" when someone else did or they left."""
     turn = current(sess)
     if turn is None:
         return
     said = any(e.turn_index == sess.turn_index for e in await store.entries(db, sess.id))
-    if outcome != "next" or not said:
-        kind = "timeout" if outcome == "timeout" and not said else "pass"
+    if not said:
+        kind = "timeout" if outcome == "timeout" else "pass" if by == turn[1] else "skip"
         db.add(
             MmEntry(
                 session_id=sess.id,

@@ -1,6 +1,7 @@
 """Mastermind ticks: a turn whose time is up, a status edit waiting for its message, a
 scheduled session, reminders the day and the hour before, and each participant's
-commitments two days before the next session.
+commitments two days before the next session. Reminders wait out the organization's quiet
+hours (a scheduled start does not: the facilitator chose that time).
 
 Like the other ticks, everything is derived from the rows at the clock's instant, so a
 restart loses no timer: a turn that ran out while the bot was down ends at the first
@@ -23,9 +24,10 @@ from bot.events import Address, Platform, Reply
 from bot.i18n import Translator
 from domain import mastermind as rules
 from handlers import mastermind_session as room
+from scheduler.timing import is_quiet
 from storage import mastermind as store
 from storage import outbox, reminders
-from storage.models import MmGroup, MmSession
+from storage.models import MmGroup, MmSession, Organization
 
 log = logging.getLogger(__name__)
 START_GRACE = timedelta(minutes=30)  # a bot back within this starts a scheduled session late
@@ -84,6 +86,8 @@ class MastermindTick:
             if idle and not await _planned(db, group.id, began):
                 await room.start(db, now, group, planned_for=began)
                 touched.add(group.platform)
+            if await _quiet(db, group, now):
+                continue  # the reasons stay due: the first tick after the quiet hours sends
             upcoming = slot(now + timedelta(seconds=1)) if began <= now else began
             touched |= await self._remind(db, now, group, tz, upcoming)
         return touched
@@ -97,8 +101,13 @@ class MastermindTick:
         stamp = upcoming.strftime("%Y%m%dT%H%M")
         touched: set[str] = set()
         if HOUR < left <= DAY:
+            # held back by the night, the day-before reminder may go out on the day itself
+            today = when.date() == room.local(now, tz).date()
             text = t(
-                "mastermind.remind_day", when=when.strftime("%d.%m в %H:%M"), title=group.title
+                "mastermind.remind_today" if today else "mastermind.remind_day",
+                when=when.strftime("%d.%m в %H:%M"),
+                time=when.strftime("%H:%M"),
+                title=group.title,
             )
             if await _tell(
                 db, now, f"mm:day:{group.id}:{stamp}", None, room.group_address(group), text
@@ -141,6 +150,13 @@ class MastermindTick:
             if await _tell(db, now, f"mm:commit:{last.id}:{person_id}", person_id, to, text):
                 touched.add(where.platform)
         return touched
+
+
+async def _quiet(db: AsyncSession, group: MmGroup, now: datetime) -> bool:
+    org = await db.get(Organization, group.organization_id)
+    if org is None:
+        return False
+    return is_quiet(room.local(now, org.timezone).hour, org.quiet_start_hour, org.quiet_end_hour)
 
 
 async def _planned(db: AsyncSession, group_id: int, slot: datetime) -> bool:

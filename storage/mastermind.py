@@ -15,8 +15,10 @@ from storage.models import (
     MmMember,
     MmSession,
     OutboxMessage,
+    Participation,
     Person,
 )
+from storage.pairs import CAPACITY
 from storage.people import new_code, normalize_code
 
 LINK_DAYS = 7
@@ -38,18 +40,25 @@ async def new_link_code(
     return code
 
 
-async def use_link_code(session: AsyncSession, text: str, now: datetime) -> MmLinkCode | None:
-    """The code, marked used in one conditional UPDATE (two chats cannot both win)."""
+async def use_link_code(
+    session: AsyncSession, text: str, now: datetime
+) -> tuple[MmLinkCode | None, str]:
+    """The code, marked used in one conditional UPDATE (two chats cannot both win); else
+    why not: "unknown", "used" or "expired", so the chat hears what to do next."""
     code = normalize_code(text)
     found = await session.scalar(select(MmLinkCode).where(MmLinkCode.code == code))
-    if found is None or found.used_at is not None or found.expires_at < now:
-        return None
+    if found is None:
+        return None, "unknown"
+    if found.used_at is not None:
+        return None, "used"
+    if found.expires_at < now:
+        return None, "expired"
     done = await session.execute(
         update(MmLinkCode)
         .where(MmLinkCode.id == found.id, MmLinkCode.used_at.is_(None))
         .values(used_at=now)
     )
-    return found if done.rowcount == 1 else None  # type: ignore[attr-defined]
+    return (found, "") if done.rowcount == 1 else (None, "used")  # type: ignore[attr-defined]
 
 
 async def group_of_chat(session: AsyncSession, platform: str, chat_id: str) -> MmGroup | None:
@@ -124,3 +133,18 @@ async def last_done(session: AsyncSession, group_id: int) -> MmSession | None:
         .limit(1)
     )
     return await session.scalar(query)
+
+
+async def mentors_among(session: AsyncSession, org_id: int, ids: Sequence[int]) -> list[int]:
+    """Those of `ids` who are admitted mentors of the organization with a free place, in
+    the order given."""
+    query = select(Participation.person_id).where(
+        Participation.person_id.in_(ids),
+        Participation.organization_id == org_id,
+        Participation.role == "mentor",
+        Participation.status == "active",
+        Participation.admitted_at.is_not(None),
+        Participation.active_mentees < CAPACITY,
+    )
+    found = set((await session.scalars(query)).all())
+    return [i for i in ids if i in found]
