@@ -9,7 +9,7 @@ from __future__ import annotations
 from bot import payload
 from bot.context import Context
 from bot.events import Kind
-from handlers import features, mastermind, menu, review
+from handlers import consent_gate, features, mastermind, menu, privacy, review
 from handlers.base import FLOWS, Flow
 from handlers.parent import ParentFlow, find_code
 from handlers.questionnaire import QuestionnaireFlow
@@ -50,6 +50,8 @@ class Dispatcher:
         event = ctx.event
         if event.is_group or event.kind in (Kind.MEMBER_JOINED, Kind.MEMBER_LEFT, Kind.BOT_REMOVED):
             return await mastermind.on_group(ctx)  # quiet there: see handlers/mastermind.py
+        if await consent_gate.intercept(ctx):  # a new consent text is accepted first
+            return
         if event.kind is Kind.UNSUPPORTED:
             ctx.say(ctx.t("errors.unsupported"))
             return await self.reprompt(ctx)
@@ -98,6 +100,8 @@ class Dispatcher:
             return await self.reprompt(ctx)
         if command == "/cancel":
             return await self.cancel(ctx)
+        if command in privacy.COMMANDS:
+            return await privacy.COMMANDS[command](ctx)
         if command == "/menu":
             ctx.reset()
             return await self.reprompt(ctx)

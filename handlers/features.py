@@ -5,6 +5,7 @@ from handlers import (
     announcements,
     applications,
     assignment,
+    audit_export,
     digest,
     mastermind_private,
     pair_cards,
@@ -13,6 +14,7 @@ from handlers import (
     pairs_curator,
     pairs_group,
     pairs_participant,
+    privacy,
     reminders,
     review,
 )
@@ -21,6 +23,7 @@ __all__ = [
     "announcements",
     "applications",
     "assignment",
+    "audit_export",
     "digest",
     "mastermind_private",
     "pair_cards",
@@ -29,6 +32,7 @@ __all__ = [
     "pairs_curator",
     "pairs_group",
     "pairs_participant",
+    "privacy",
     "reminders",
     "review",
 ]

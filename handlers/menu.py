@@ -62,7 +62,7 @@ async def allowed(ctx: Context, menu_action: MenuAction, org_id: int | None = No
     )
 
 
-async def show_menu(ctx: Context, edit: bool = False) -> None:
+async def show_menu(ctx: Context, edit: bool = False, page: int = 0) -> None:
     mine = await roles_of(ctx)
     if ctx.person is None or not mine:
         ctx.say(ctx.t("menu.not_registered"))
@@ -74,6 +74,12 @@ async def show_menu(ctx: Context, edit: bool = False) -> None:
             continue
         if item.shown is None or await item.shown(ctx):
             rows.append([ctx.menu_button(ctx.t(item.label_key), name)])
+    if len(rows) > ctx.max_buttons:  # over VK's 10 buttons: pages, «Ещё ›» goes round
+        per_page = ctx.max_buttons - 1
+        pages = (len(rows) + per_page - 1) // per_page
+        page = page % pages
+        rows = rows[page * per_page : (page + 1) * per_page]
+        rows.append([ctx.menu_button(ctx.t("form.more"), "menu", str((page + 1) % pages))])
     if len(rows) > ctx.max_rows:  # a VK inline keyboard has 6 rows: two buttons a row then
         flat = [button for row in rows for button in row]
         rows = [flat[i : i + 2] for i in range(0, len(flat), 2)]
@@ -91,7 +97,7 @@ async def show_menu(ctx: Context, edit: bool = False) -> None:
 
 @action("menu")
 async def _menu(ctx: Context, arg: str) -> None:
-    await show_menu(ctx, edit=True)
+    await show_menu(ctx, edit=True, page=int(arg) if arg.isdigit() else 0)
 
 
 @action("help", label_key="menu.help", order=90)
@@ -113,10 +119,15 @@ async def _profile(ctx: Context, arg: str) -> None:
             )
         )
     other = "en" if ctx.t.locale == "ru" else "ru"
+    curator = any(p.role == "curator" for p in await roles_of(ctx))
     ctx.say(
         ctx.t("profile.text", name=ctx.person.full_name, roles="\n".join(lines)),
         [
             [ctx.menu_button(ctx.t("profile.switch_language"), "lang", other)],
+            # Personal data rights (handlers/privacy.py) and the curator's audit log.
+            [ctx.menu_button(ctx.t("privacy.profile.mydata"), "mydata")],
+            [ctx.menu_button(ctx.t("privacy.profile.withdraw"), "privacy")],
+            *([[ctx.menu_button(ctx.t("privacy.profile.audit"), "auditlog")]] if curator else []),
             [ctx.menu_button(ctx.t("menu.back_to_menu"), "menu")],
         ],
     )
