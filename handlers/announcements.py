@@ -8,6 +8,7 @@ from __future__ import annotations
 from bot.context import Context
 from handlers import menu
 from handlers.base import pop_step, push_step, register_flow
+from handlers.pair_common import audit
 from scheduler import texts
 from scheduler.timing import is_quiet, local, next_allowed
 from storage import reminders
@@ -131,6 +132,7 @@ class AnnouncementFlow:
                 created_at=ctx.now,
             )
         )
+        audit(ctx, org.id, "announcement.sent", audience=who)
         ctx.reset()
         quiet = is_quiet(
             local(ctx.now, org.timezone).hour, org.quiet_start_hour, org.quiet_end_hour

@@ -28,7 +28,7 @@ async def rows_of(ctx: Context, org_id: int) -> list[AuditRow]:
     )
     found = [
         AuditRow(entry.at, name or "—", entry.action, entry.details or {})
-        for entry, name in (await ctx.session.execute(query)).tuples()
+        for entry, name in await ctx.session.execute(query)
     ]
     return found[::-1]
 
