@@ -13,7 +13,7 @@ from bot.i18n import text as localized
 from handlers.base import pop_step, push_step
 from handlers.menu import show_menu
 from handlers.validation import clean_name
-from storage import people
+from storage import erasure, people
 from storage.models import AuditEntry, Consent, InviteCode
 
 FLOW = "registration"
@@ -184,8 +184,18 @@ class Registration:
         )
         if given:
             return await self._advance(ctx)
-        # Only the refusal itself is kept: no person, no name.
+        if ctx.person is not None:  # a participant refusing a new text: that is a withdrawal
+            from handlers.privacy import confirm_self  # privacy imports this module
+
+            ctx.say(ctx.t("privacy.reconsent.declined"))
+            return await confirm_self(ctx)
+        # Only the refusal itself is kept: no person, no name, not even their messages.
         ctx.reset()
+        account = ctx.account
+        chat = erasure.Chat(account.platform, account.external_id, account.chat_id)
+        await erasure.forget_chats(
+            ctx.session, [chat], (ctx.event.platform.value, ctx.event.update_key)
+        )
         ctx.say(ctx.t("registration.consent_declined"))
 
     async def _set_name(self, ctx: Context, name: str) -> None:

@@ -138,7 +138,7 @@ async def erase(
         .where(AuditEntry.actor_person_id == person_id)
         .values(actor_person_id=None)
     )
-    await _messages(session, chats, current_update)
+    await forget_chats(session, chats, current_update)
     await scrub(session, names)
     await _accounts(session, person_id, chats, keep_account)
     await session.execute(delete(Participation).where(Participation.person_id == person_id))
@@ -219,7 +219,7 @@ async def _consents(session: AsyncSession, person_id: int, now: datetime) -> Non
     )
 
 
-async def _messages(
+async def forget_chats(
     session: AsyncSession, chats: list[Chat], current_update: tuple[str, str] | None
 ) -> None:
     """The person's stored updates become tombstones (their keys still stop a
