@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -88,12 +88,13 @@ class Sender:
                     await asyncio.wait_for(self._wake.wait(), timeout=wait)
         if self._in_flight:  # finish what is on the wire; the rest stays pending
             await asyncio.gather(*self._in_flight.values(), return_exceptions=True)
-        await self._record_results()
+        async with self.sessions.begin() as session:
+            await self._record_results(session)
 
     async def _dispatch_due(self) -> float:
         """Start every send that is allowed now; return how long to sleep after."""
-        await self._record_results()  # first: a finished row must not be picked again
-        async with self.sessions() as session:
+        async with self.sessions.begin() as session:  # one transaction for both
+            await self._record_results(session)  # first: a finished row is not picked again
             heads = await outbox.pending_heads(session, self.platform, set(self._in_flight))
         now_wall = self.clock.now()
         sleep = 1.0
@@ -138,24 +139,26 @@ class Sender:
             self._semaphore.release()
             self._wake.set()
 
-    async def _record_results(self) -> None:
-        """Write what the finished sends returned, many in one transaction; only then
-        are their chats free for their next message."""
+    async def _record_results(self, session: AsyncSession) -> None:
+        """Write what the finished sends returned, many at once; only then are their
+        chats free for their next message."""
         if not self._results:
             return
         done, self._results = self._results, []
-        async with self.sessions.begin() as session:
-            for message, result in done:
-                await self._record(session, message, result)
+        now = self.clock.now()
+        sent = [(m.id, r.message_id) for m, r in done if isinstance(r, Sent)]
+        self.stats["sent"] += len(sent)
+        await outbox.mark_sent_many(session, sent, now)  # the usual case: one statement
+        for message, result in done:
+            if not isinstance(result, Sent):
+                await self._record(session, message, result, now)
         for message, _ in done:
             self._in_flight.pop(message.chat_id, None)
 
-    async def _record(self, session: AsyncSession, message: Outbound, result: Delivery) -> None:
-        now = self.clock.now()
+    async def _record(
+        self, session: AsyncSession, message: Outbound, result: Delivery, now: datetime
+    ) -> None:
         match result:
-            case Sent(message_id):
-                self.stats["sent"] += 1
-                await outbox.mark_sent(session, message.id, message_id, now)
             case RetryAfter(seconds):
                 self.stats["retry_after"] += 1
                 self.pacer.pause(seconds, time.monotonic())

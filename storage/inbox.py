@@ -6,12 +6,26 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Incoming
 from storage.models import InboxUpdate, TransportCursor
-from storage.upsert import insert_ignoring_duplicates
+from storage.upsert import insert_rows
+
+# The hot statements, built once and run on the connection (Core, no ORM layer).
+_INBOX = InboxUpdate.__table__
+_PENDING = (
+    select(_INBOX.c.id, _INBOX.c.event, _INBOX.c.received_at)
+    .where(_INBOX.c.processed_at.is_(None))
+    .order_by(_INBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_PROCESSED = (
+    update(_INBOX)
+    .where(_INBOX.c.id.in_(bindparam("ids", expanding=True)))
+    .values(processed_at=bindparam("now"), error=bindparam("error"))
+)
 
 
 async def store(
@@ -32,7 +46,7 @@ async def store(
             }
             for e in events
         ]
-        await insert_ignoring_duplicates(session, InboxUpdate.__table__, rows)
+        await insert_rows(session, _INBOX, rows)
     if cursor is not None:
         platform, value = cursor
         existing = await session.get(TransportCursor, platform)
@@ -44,21 +58,15 @@ async def store(
 
 async def pending(session: AsyncSession, limit: int = 200) -> list[Row[Any]]:
     """Stored, unhandled updates, oldest first, as plain rows (id, event, received_at)."""
-    query = (
-        select(InboxUpdate.id, InboxUpdate.event, InboxUpdate.received_at)
-        .where(InboxUpdate.processed_at.is_(None))
-        .order_by(InboxUpdate.id)
-        .limit(limit)
-    )
-    return list((await session.execute(query)).all())
+    connection = await session.connection()
+    return list((await connection.execute(_PENDING, {"limit": limit})).all())
 
 
 async def mark_processed(
     session: AsyncSession, row_ids: Sequence[int], now: datetime, error: str | None = None
 ) -> None:
-    await session.execute(
-        update(InboxUpdate).where(InboxUpdate.id.in_(row_ids)).values(processed_at=now, error=error)
-    )
+    connection = await session.connection()
+    await connection.execute(_PROCESSED, {"ids": list(row_ids), "now": now, "error": error})
 
 
 async def cursor(session: AsyncSession, platform: str) -> str | None:

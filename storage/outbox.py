@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Address, Attachment, Button, Reply
 from storage.models import Account, OutboxMessage
+from storage.upsert import insert_rows
 
 if TYPE_CHECKING:
     from bot.context import Envelope
-from storage.upsert import insert_ignoring_duplicates
 
 PENDING, SENT, FAILED, UNREACHABLE = "pending", "sent", "failed", "unreachable"
 
@@ -77,8 +77,7 @@ async def enqueue(
     edit_ref: str | None = None,
 ) -> None:
     """Add a message; with a dedupe key, a second message for the same reason is ignored."""
-    row = _row(to, reply, now, dedupe_key, edit_ref)
-    await insert_ignoring_duplicates(session, OutboxMessage.__table__, [row])
+    await insert_rows(session, _OUTBOX, [_row(to, reply, now, dedupe_key, edit_ref)])
 
 
 async def enqueue_many(
@@ -86,21 +85,29 @@ async def enqueue_many(
 ) -> None:
     """Several messages in one statement, in order (ids keep each chat's order)."""
     rows = [_row(e.to, e.reply, now, e.dedupe_key, edit_ref) for e, edit_ref in envelopes]
-    if rows:
-        await insert_ignoring_duplicates(session, OutboxMessage.__table__, rows)
+    await insert_rows(session, _OUTBOX, rows)
 
 
-_HEAD_COLUMNS = (
-    OutboxMessage.id,
-    OutboxMessage.chat_id,
-    OutboxMessage.is_group,
-    OutboxMessage.text,
-    OutboxMessage.buttons,
-    OutboxMessage.edit_ref,
-    OutboxMessage.attempts,
-    OutboxMessage.next_attempt_at,
-    OutboxMessage.attachment_name,
-    OutboxMessage.attachment_mime,
+# The sender's statements, built once and run on the connection (Core, no ORM layer):
+# they run for every message sent.
+_OUTBOX = OutboxMessage.__table__
+_HEAD_COLUMNS = "id chat_id is_group text buttons edit_ref attempts next_attempt_at"
+_HEAD_COLUMNS += " attachment_name attachment_mime"  # not the file: loaded when sent
+_HEADS = (
+    select(*(_OUTBOX.c[name] for name in _HEAD_COLUMNS.split()))
+    .where(_OUTBOX.c.platform == bindparam("platform"), _OUTBOX.c.status == PENDING)
+    .order_by(_OUTBOX.c.id)
+    .limit(bindparam("limit"))
+)
+_SENT = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"))
+    .values(
+        status=SENT,
+        sent_at=bindparam("now"),
+        platform_message_id=bindparam("message_id"),
+        attachment=None,
+    )
 )
 
 
@@ -131,14 +138,9 @@ async def pending_heads(
 ) -> list[Row[Any]]:
     """The oldest pending row of each chat (later ones wait, so a chat's order holds).
     Plain rows without the file bytes: the sender looks at many rows and sends few."""
-    query = (
-        select(*_HEAD_COLUMNS)
-        .where(OutboxMessage.platform == platform, OutboxMessage.status == PENDING)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
+    connection = await session.connection()
     heads: dict[str, Row[Any]] = {}
-    for row in (await session.execute(query)).all():
+    for row in await connection.execute(_HEADS, {"platform": platform, "limit": limit}):
         if row.chat_id not in heads and row.chat_id not in skip_chats:
             heads[row.chat_id] = row
     return list(heads.values())
@@ -147,11 +149,16 @@ async def pending_heads(
 async def mark_sent(
     session: AsyncSession, row_id: int, message_id: str | None, now: datetime
 ) -> None:
-    await session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == row_id)
-        .values(status=SENT, sent_at=now, platform_message_id=message_id, attachment=None)
-    )
+    await mark_sent_many(session, [(row_id, message_id)], now)
+
+
+async def mark_sent_many(
+    session: AsyncSession, sent: Sequence[tuple[int, str | None]], now: datetime
+) -> None:
+    """Rows delivered, as (row id, the platform's message id): one executemany."""
+    if sent:
+        params = [{"row_id": row_id, "message_id": ref, "now": now} for row_id, ref in sent]
+        await (await session.connection()).execute(_SENT, params)
 
 
 async def reschedule(
