@@ -13,7 +13,8 @@ from bot import payload
 from bot.config import Settings
 from bot.events import MAX_BUTTONS, MAX_ROWS, Address, Attachment, Button, Incoming, Reply
 from bot.i18n import Translator
-from storage.models import Account, DialogState, Person
+from storage.dialogs import State
+from storage.models import Account, Person
 
 
 @dataclass(slots=True)
@@ -31,9 +32,10 @@ class Context:
     now: datetime
     account: Account
     person: Person | None
-    state: DialogState
+    state: State
     t: Translator
     outgoing: list[Envelope] = field(default_factory=list)
+    state_changed: bool = False  # set by finish(): the engine writes only changed states
     _snapshot: tuple[Any, ...] = ()
 
     def __post_init__(self) -> None:
@@ -87,7 +89,6 @@ class Context:
         self.state.step = step
 
     def remember(self, key: str, value: Any) -> None:
-        # Reassign so SQLAlchemy sees the JSON column change.
         self.state.data = {**self.state.data, key: value}
 
     def forget(self, *keys: str) -> None:
@@ -104,7 +105,8 @@ class Context:
         """Stamp buttons with the revision the state has after this event, and join
         plain notes into the message that follows them (one message per answer reads
         better and costs one slot of the platform's per-chat limit)."""
-        if self._state_tuple() != self._snapshot:
+        self.state_changed = self._state_tuple() != self._snapshot
+        if self.state_changed:
             self.state.revision += 1
             self.state.updated_at = self.now
         for envelope in self.outgoing:

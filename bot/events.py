@@ -6,7 +6,7 @@ the transports knows aiogram or vk_api.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 from typing import Any
 
@@ -46,11 +46,15 @@ class Incoming:
     message_ref: str | None = None  # the bot message whose button was pressed
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Not dataclasses.asdict: it deep-copies field by field, ~10x slower, per update.
+        return {name: getattr(self, name) for name in _INCOMING_FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Incoming:
         return cls(**{**data, "platform": Platform(data["platform"]), "kind": Kind(data["kind"])})
+
+
+_INCOMING_FIELDS = tuple(f.name for f in fields(Incoming))
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,7 @@ def _load(path: Path) -> Questionnaire:
         return from_data(yaml.safe_load(handle))
 
 
+@cache  # files are read once (as `_load` does); this also spares a stat() per update
 def current(form_id: str, locale: str) -> Questionnaire:
     path = _path(locale, form_id, None)
     if not path.exists():
@@ -30,6 +31,7 @@ def current(form_id: str, locale: str) -> Questionnaire:
     return _load(path)
 
 
+@cache
 def version(form_id: str, locale: str, number: int) -> Questionnaire:
     """The questionnaire as it was at `number`; the current one if that is it or is lost."""
     latest = current(form_id, locale)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import bindparam, func, select
@@ -66,11 +66,35 @@ async def account_for(
         await insert_ignoring_duplicates(session, Account.__table__, [row])
         found = (await session.execute(_ACCOUNT_QUERY, params)).one()
     account, person, state = found.tuple()
+    seen(account, now)
+    return account, person, state
+
+
+def seen(account: Account, now: datetime) -> None:
+    """The person wrote from this account: reachable again, and it is the one they use."""
     if account.unreachable_at is not None:
-        account.unreachable_at = None  # they wrote to us, so they can be reached again
+        account.unreachable_at = None
     if account.last_seen_at is None or now - account.last_seen_at > SEEN_GRANULARITY:
         account.last_seen_at = now
-    return account, person, state
+
+
+_ACCOUNTS = (
+    select(Account, Person)
+    .outerjoin(Person, Person.id == Account.person_id)
+    .where(
+        Account.platform == bindparam("platform"),
+        Account.external_id.in_(bindparam("ids", expanding=True)),
+    )
+)
+
+
+async def accounts_of(
+    session: AsyncSession, platform: str, external_ids: Collection[str]
+) -> dict[str, tuple[Account, Person | None]]:
+    """Existing accounts with their people, by external id: a batch's in one query."""
+    params = {"platform": platform, "ids": sorted(external_ids)}
+    rows = await session.execute(_ACCOUNTS, params)
+    return {account.external_id: (account, person) for account, person in rows.tuples()}
 
 
 async def preferred_account(session: AsyncSession, person_id: int) -> Account | None:
