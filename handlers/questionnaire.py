@@ -69,7 +69,7 @@ class QuestionnaireFlow:
     name = FLOW
 
     async def _load(self, ctx: Context) -> tuple[Response, Questionnaire] | None:
-        response = await ctx.session.get(Response, int(ctx.data.get("resp", 0)))
+        response = await responses.get(ctx.session, int(ctx.data.get("resp", 0)))
         if response is None or ctx.person is None or response.person_id != ctx.person.id:
             ctx.reset()
             return None
@@ -342,17 +342,16 @@ def _answer_rows(ctx: Context, question: Question, nav: list[Button]) -> list[li
 async def _store(
     ctx: Context, response: Response, form: Questionnaire, question: Question, value: Answer
 ) -> None:
-    response.answers = {**response.answers, question.id: value}
+    answers = {**response.answers, question.id: value}
     skipped = [i for i in response.skipped.get("ids", []) if i != question.id]
-    response.skipped = {"ids": skipped}
-    response.updated_at = ctx.now
+    await responses.save_answers(ctx.session, response, answers, {"ids": skipped}, ctx.now)
     await _next(ctx, response, form)
 
 
 async def _skip(ctx: Context, response: Response, form: Questionnaire, question: Question) -> None:
-    response.answers = {k: v for k, v in response.answers.items() if k != question.id}
-    response.skipped = {"ids": sorted({*response.skipped.get("ids", []), question.id})}
-    response.updated_at = ctx.now
+    answers = {k: v for k, v in response.answers.items() if k != question.id}
+    skipped = {"ids": sorted({*response.skipped.get("ids", []), question.id})}
+    await responses.save_answers(ctx.session, response, answers, skipped, ctx.now)
     await _next(ctx, response, form)
 
 
