@@ -119,13 +119,13 @@ def run(target: Target, count: int, workdir: Path) -> bool:
     seed(database, count, target.name)
     print(f"== {target.name}: {count:,} reminders to {count:,} chats ==", flush=True)
     process = BotProcess(env, workdir / "bot.log")
-    started = time.monotonic()
     # No garbage collection in this process during the run: the emulator keeps every
     # record, and a full collection holding the GIL for 100+ ms would stop it answering,
     # then let the queued requests through in a burst that the limiter counts as one.
     with stopped_at_exit(process.start()), paused_gc():
+        started = time.monotonic()  # "bot started" is in its log
         assert process.proc is not None
-        pid, cpu0 = process.proc.pid, 0.0
+        pid = process.proc.pid
         cpu0 = cpu_seconds(pid)
         seen, last_progress, last_print = 0, time.monotonic(), time.monotonic()
         while seen < count:
