@@ -15,7 +15,8 @@ calls beyond 20/s with error 6.
 Printed: the achieved rate from the first delivered reminder to the last, as a share of the
 platform's limit (target ≥ 95 %), 429s (or error 6) received, reminders lost (chats that got
 none; must be 0), chats that got one twice, the wait from the bot's start to the first
-reminder, and the bot's CPU time and peak RSS.
+reminder, how long a person who writes during the burst waits for the answer (the tick
+keeps few reminders queued ahead of it), and the bot's CPU time and peak RSS.
 """
 
 from __future__ import annotations
@@ -51,6 +52,8 @@ LIMITS = {"telegram": 30.0, "vk": 20.0}
 TARGET_SHARE = 0.95
 STALL = 90.0  # seconds without a new reminder: the bench fails
 TELEGRAM_BASE, VK_BASE = 10_000_000, 1_000  # external user ids
+PROBE = 999  # a person with no reminder, who writes to the bot during the burst
+PROBE_EVERY = 10.0  # seconds
 
 
 def seed(database: Path, count: int, platform: str) -> None:
@@ -101,6 +104,15 @@ class Target:
     env: dict[str, str]
     deliveries: Callable[[], list[Delivery]]
     refused: Callable[[], int]
+    ask: Callable[[], None]  # the probe person writes /help
+    answers: Callable[[], list[float]]  # when the bot's messages to the probe were recorded
+
+
+def _spread(waits: list[float]) -> str:
+    if not waits:
+        return "none asked"
+    ordered = sorted(waits)
+    return f"median {ordered[len(ordered) // 2]:.2f} s, max {ordered[-1]:.2f} s"
 
 
 def _reminder(text: str | None) -> bool:
@@ -128,8 +140,12 @@ def run(target: Target, count: int, workdir: Path) -> bool:
         pid = process.proc.pid
         cpu0 = cpu_seconds(pid)
         seen, last_progress, last_print = 0, time.monotonic(), time.monotonic()
+        asked: list[float] = []
         while seen < count:
             time.sleep(1.0)
+            if seen and len(asked) < (time.monotonic() - started) / PROBE_EVERY:
+                asked.append(time.monotonic())  # a person writes while reminders go out
+                target.ask()
             now_seen = len(target.deliveries())
             if now_seen > seen:
                 seen, last_progress = now_seen, time.monotonic()
@@ -142,6 +158,8 @@ def run(target: Target, count: int, workdir: Path) -> bool:
         time.sleep(2.0)  # anything sent twice would show now
         cpu, rss = cpu_seconds(pid) - cpu0, peak_rss_kib(pid)
     deliveries = sorted(target.deliveries(), key=lambda d: d.at)
+    answers = sorted(target.answers())
+    waits = [next((a - q for a in answers if a >= q), float("inf")) for q in asked]
     chats = {d.chat for d in deliveries}
     lost, twice = count - len(chats), len(deliveries) - len(chats)
     span = deliveries[-1].at - deliveries[0].at if len(deliveries) > 1 else 0.0
@@ -164,6 +182,7 @@ def run(target: Target, count: int, workdir: Path) -> bool:
         ("twice", f"{twice} (chats that got one twice)"),
         ("outbox", f"{unsent[0]} rows not sent"),
         ("first", f"{deliveries[0].at - started:.1f} s after the bot started (its first tick)"),
+        ("answers", f"to a person writing meanwhile: {len(waits)}, {_spread(waits)}"),
         ("bot CPU", f"{cpu:.1f} s ({cpu / max(span, 1e-9):.0%} of a core over the run)"),
         ("peak RSS", f"{rss / 1024:.0f} MiB"),
     ]
@@ -190,7 +209,17 @@ def telegram_run(count: int, workdir: Path) -> bool:
                 if r.method == "sendMessage" and _reminder(r.text)
             ]
 
-        target = Target("telegram", env, deliveries, lambda: emulator.stats.get("429", 0))
+        def answers() -> list[float]:
+            return [r.timestamp for r in emulator.sent if r.chat_id == PROBE]
+
+        target = Target(
+            "telegram",
+            env,
+            deliveries,
+            lambda: emulator.stats.get("429", 0),
+            lambda: emulator.send_text(PROBE, "/help"),
+            answers,
+        )
         return run(target, count, workdir)
 
 
@@ -211,7 +240,17 @@ def vk_run(count: int, workdir: Path) -> bool:
                 if r.method == "messages.send" and _reminder(r.text)
             ]
 
-        target = Target("vk", env, deliveries, lambda: emulator.stats.get("rate_limited", 0))
+        def answers() -> list[float]:
+            return [r.at for r in emulator.sent if r.peer_id == PROBE]
+
+        target = Target(
+            "vk",
+            env,
+            deliveries,
+            lambda: emulator.stats.get("rate_limited", 0),
+            lambda: emulator.send_text(PROBE, "/help"),
+            answers,
+        )
         return run(target, count, workdir)
 
 
