@@ -238,3 +238,35 @@ def test_forged_and_replayed_curator_buttons_are_refused_and_audited(
     actions = [a[0] for a in audit]
     assert actions.count("forbidden") == len(forgeries) and "refused" in actions
     assert not stranger.files()
+
+
+def test_a_mutual_choice_after_the_candidates_meeting_wins_the_only_place(
+    bot: BotProcess, codes: dict[str, str], new_chat: Callable[..., Chat]
+) -> None:
+    curator, mentor, mentees = _program(codes, new_chat, capacity="Одного")
+    chooser = mentees[1]  # without choices the tie would go to the first mentee
+    chooser.expect("Куратор одобрил вашу заявку")
+    chooser.send("/menu")
+    chooser.expect("Что делаем?")
+    chooser.press("С кем хочу работать")
+    chooser.expect("отметьте, с кем вы хотели бы работать")
+    chooser.press(MENTOR_NAME)
+    chooser.expect(f"✅ {MENTOR_NAME}")
+    mentor.send("/menu")
+    mentor.expect("Что делаем?")
+    mentor.press("С кем хочу работать")
+    mentor.press(MENTEES[1])
+    mentor.expect(f"✅ {MENTEES[1]}")
+    mentor.press(MENTEES[1])  # changed their mind, then back again
+    mentor.expect(MENTEES[1])
+    assert f"✅ {MENTEES[1]}" not in mentor.buttons()
+    mentor.press(MENTEES[1])
+    mentor.expect(f"✅ {MENTEES[1]}")
+
+    curator.send("/menu")
+    curator.expect("Что делаем?")
+    curator.press("Пары и подбор")
+    curator.press("Подобрать всем")
+    draft = curator.expect("Подбор для всей программы: 1 пар")
+    assert f"{MENTOR_NAME} ← {MENTEES[1]}" in draft and "выбрали друг друга" in draft
+    assert f"Без наставника остаются: {MENTEES[0]}" in draft
