@@ -116,10 +116,14 @@ def card_buttons(ctx: Context, pair: Pair) -> list[list[Button]]:
     if pair.status in rules.OPEN:
         rows.append([b(ctx.t("pairs.btn.cancel_pair"), "pcanc", p)])
     if pair.status == rules.ACTIVE:
+        # «Завершить» closes with the completion mark and results (handlers/pair_close.py).
+        rows.append([b(ctx.t("meetings.btn.work"), "pwork", p)])
         rows.append(
-            [b(ctx.t("pairs.btn.extend"), "pext", p), b(ctx.t("pairs.btn.finish"), "pfin", p)]
+            [b(ctx.t("pairs.btn.extend"), "pext", p), b(ctx.t("pairs.btn.finish"), "pclose", p)]
         )
         rows.append([b(ctx.t("pairs.btn.end_early"), "pend", p)])
+    elif pair.status in (rules.FINISHED, rules.ENDED_EARLY):
+        rows.append([b(ctx.t("meetings.btn.work"), "pwork", p)])
     rows.append([b(ctx.t("pairs.btn.back"), "pairs", str(pair.organization_id))])
     return rows
 

@@ -9,7 +9,7 @@ from datetime import date
 from bot.context import Context
 from bot.events import Button
 from domain import pairs as rules
-from handlers import menu
+from handlers import menu, monitoring
 from handlers.base import register_flow
 from handlers.pair_common import (
     CURATOR,
@@ -174,6 +174,7 @@ async def activate(ctx: Context, pair: Pair, starts_on: date, ends_on: date) -> 
             [],
         ),
     )
+    await monitoring.ask_entry(ctx, pair)  # stage 2 of the monitoring: on entry
     return True
 
 

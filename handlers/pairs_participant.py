@@ -8,7 +8,7 @@ from sqlalchemy import delete
 from bot.context import Context
 from bot.events import Button
 from domain import pairs as rules
-from handlers import menu
+from handlers import menu, pair_work
 from handlers.keyboards import short
 from handlers.notify import tell_curators
 from handlers.pair_common import audit, paged, people_of, plural, refuse, split_arg, term, title
@@ -123,7 +123,12 @@ async def _my_pairs(ctx: Context, arg: str) -> None:
     if not mine:
         ctx.say(ctx.t("pairs.no_pairs_you"), back)
         return
+    if arg.isdigit():  # one pair's card, from a button under it
+        mine = [p for p in mine if p.id == int(arg)] or mine
     for pair in mine:
+        if pair.status == rules.ACTIVE:  # the working pair's card: meetings, plan, what next
+            await pair_work.show_participant(ctx, pair, back=pair is mine[-1])
+            continue
         mentor, mentees = await people_of(ctx, pair)
         text = ctx.t(
             "pairs.my_pair",
