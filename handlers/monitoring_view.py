@@ -10,7 +10,7 @@ from domain.questionnaire import QType
 from handlers import menu
 from handlers.keyboards import short
 from handlers.meeting_common import CURATOR, current_mentees
-from handlers.pair_common import audit, curated_pair, curator_org, refuse
+from handlers.pair_common import audit, curated_pair, curator_org, paged, refuse
 from handlers.questionnaire import HOOKS, display, open_form
 from storage import meetings, pairs, responses
 from storage.models import Organization, Pair, Response
@@ -22,18 +22,20 @@ SHOWN = (responses.IN_PROGRESS, responses.SUBMITTED)
 
 @menu.action("pforms", roles=CURATOR)
 async def _pair_forms(ctx: Context, arg: str) -> None:
-    found = await curated_pair(ctx, arg, "pair_forms")
+    """`<pair>` or `<pair>.<page>`: the pair's questionnaires, one button each."""
+    pair_arg, _, page = arg.partition(".")
+    found = await curated_pair(ctx, pair_arg, "pair_forms")
     if found is None:
         return
     pair, _org = found
     people = [*([pair.mentor_person_id] if pair.mentor_person_id else [])]
     people += list(await current_mentees(ctx, pair))
-    found_responses = [
+    shown = [
         r for r in await meetings.pair_responses(ctx.session, pair, people) if r.status in SHOWN
     ]
     names = await pairs.names_of(ctx.session, people)
-    rows = []
-    for response in found_responses[: ctx.max_buttons - 1]:
+    items = []
+    for response in shown:
         label = ctx.t(
             "meetings.monitoring.form_button",
             form=ctx.t(f"meetings.monitoring.form_names.{response.questionnaire}"),
@@ -41,9 +43,15 @@ async def _pair_forms(ctx: Context, arg: str) -> None:
         )
         if response.status != responses.SUBMITTED:
             label = "⏳ " + label
-        rows.append([ctx.menu_button(short(label, 40), "mans", str(response.id))])
-    rows.append([ctx.menu_button(ctx.t("meetings.btn.to_pair"), "pwork", str(pair.id))])
-    key = "forms_title" if found_responses else "forms_none"
+        items.append(ctx.menu_button(short(label, 40), "mans", str(response.id)))
+    rows = paged(
+        ctx,
+        items,
+        int(page) if page.isdigit() else 0,
+        lambda p, label: ctx.menu_button(label, "pforms", f"{pair.id}.{p}"),
+        [[ctx.menu_button(ctx.t("meetings.btn.to_pair"), "pwork", str(pair.id))]],
+    )
+    key = "forms_title" if shown else "forms_none"
     ctx.say(ctx.t(f"meetings.monitoring.{key}", id=pair.id), rows)
 
 

@@ -122,3 +122,51 @@ def confirm_meeting(chat: Chat, day: str, rating: int) -> None:
     chat.expect("Комментарий")
     chat.press("Пропустить")
     chat.expect("Спасибо, записал")
+
+
+def working_group(
+    codes: dict[str, str], new_chat: Callable[..., Chat], mentees: tuple[str, ...]
+) -> tuple[Chat, Chat, list[Chat]]:
+    """A mentor with a group of `mentees`, approved by the curator through the chat."""
+    curator = new_chat(CURATOR_NAME)
+    register(curator, codes["curator"], CURATOR_NAME, role=None)
+    mentor = new_chat(MENTOR_NAME)
+    register(mentor, codes["join"], MENTOR_NAME, role=MENTOR)
+    fill_mentor_nomination(mentor, capacity="Троих")
+    mentor.press("Отправить")
+    curator.expect("Новая анкета наставника")
+    curator.press("Одобрить")
+    chats = []
+    for name in mentees:
+        chat = new_chat(name)
+        register(chat, codes["join"], name)
+        fill_mentee_request(chat)
+        chat.press("Отправить")
+        curator.expect("Новая заявка наставляемого")
+        curator.press("Одобрить")
+        curator.expect(f"Одобрено: {name}")
+        chats.append(chat)
+    curator.send("/menu")
+    curator.expect("Что делаем?")
+    curator.press("Пары и подбор")
+    curator.press("Свободные наставники")
+    curator.press(MENTOR_NAME)
+    curator.press("Собрать группу")
+    for name in mentees:
+        curator.expect("Выберите наставляемых для группы")
+        curator.press(name)
+        curator.expect(f"✅ {name}")
+    curator.press("Готово")
+    curator.expect("Предложение отправлено")
+    for chat in chats:
+        chat.expect(f"Куратор предлагает вам наставника: {MENTOR_NAME}")
+        chat.press("Согласен(на)")
+        chat.expect("ваше согласие записано")
+    mentor.expect("группу наставляемых")
+    mentor.press("Согласен(на)")
+    card = "Обе стороны согласны"
+    curator.expect(card)
+    curator.press("Утвердить", under=card)
+    curator.press("3 мес.")
+    curator.expect("Пара утверждена")
+    return curator, mentor, chats

@@ -25,6 +25,7 @@ from tests.e2e.meeting_steps import (
     answer_satisfaction,
     confirm_meeting,
     log_meeting,
+    working_group,
     working_pair,
 )
 from tests.e2e.process import create_org
@@ -362,3 +363,37 @@ def test_a_denied_meeting_reaches_the_curator_and_answers_stay_private(
     curator.press("Анкеты пары")
     curator.press(f"Анкета на входе: {MENTOR_NAME}")
     assert "3 из 5" in curator.expect(f"Анкета на входе · {MENTOR_NAME}")
+
+
+def test_a_group_meeting_asks_only_those_who_came(
+    bot: object, database_url: str, codes: dict[str, str], new_chat: Callable[..., Chat]
+) -> None:
+    names = ("Пётр Сидоров", "Анна Морозова")
+    _curator, mentor, (came, absent) = working_group(codes, new_chat, names)
+    mentor.send("/menu")
+    mentor.expect("Что делаем?")
+    mentor.press("Записать встречу")
+    mentor.press("Знакомство")
+    mentor.press("Сегодня")
+    mentor.press("2 ч")
+    mentor.press("Очно")
+    mentor.expect("Кто пришёл?")
+    mentor.press("Анна Морозова")  # untick: she was not there
+    mentor.expect("Кто пришёл?")
+    assert "✅ Пётр Сидоров" in mentor.buttons() and "Анна Морозова" in mentor.buttons()
+    mentor.press("Готово")
+    assert "Пётр Сидоров получит просьбу подтвердить" in mentor.expect("✅ Встреча записана")
+    came.expect("Вы были на встрече 2 ноября?")
+    came.press("Да, была")
+    came.expect("Насколько полезной была встреча?")
+    came.press("4")
+    came.press("Пропустить")
+    came.expect("Спасибо, записал")
+    assert not tt.with_text(absent, "Вы были на встрече")
+    attendance = db.query(
+        database_url,
+        "SELECT p.full_name, a.present, a.confirmed, a.usefulness FROM meeting_attendance a"
+        " JOIN people p ON p.id = a.mentee_person_id ORDER BY p.full_name",
+    )
+    assert attendance == [("Анна Морозова", 0, None, None), ("Пётр Сидоров", 1, 1, 4)]
+    assert db.query(database_url, "SELECT confirmed, usefulness FROM meetings") == [(1, 4)]
