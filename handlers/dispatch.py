@@ -9,6 +9,7 @@ from __future__ import annotations
 from bot import payload
 from bot.context import Context
 from bot.events import Kind
+from bot.i18n import FALLBACK, catalog
 from handlers import consent_gate, features, mastermind, menu, privacy, review
 from handlers.base import FLOWS, Flow
 from handlers.parent import ParentFlow, find_code
@@ -96,7 +97,10 @@ class Dispatcher:
             return await self.start(ctx, arg.strip() or None)
         if command == "/help":
             flow = self.current_flow(ctx)
-            ctx.say(ctx.t(f"help.{flow.name}" if flow else "help.general"))
+            key = f"help.{flow.name}" if flow else "help.general"
+            if key not in catalog(FALLBACK):  # a flow without its own hint (found by fuzzing)
+                key = "help.registered"
+            ctx.say(ctx.t(key))
             return await self.reprompt(ctx)
         if command == "/cancel":
             return await self.cancel(ctx)
