@@ -31,7 +31,7 @@ from handlers.meeting_common import (
 from handlers.meeting_confirm import ask_to_confirm
 from handlers.pair_common import audit
 from storage import meetings, pairs
-from storage.models import Meeting, MeetingAttendance
+from storage.models import Meeting
 
 FLOW = "meetlog"
 TOPIC_MAX, NOTES_MAX = 200, 1000
@@ -274,38 +274,24 @@ class MeetLogFlow:
             ctx.reset()
             return await menu.show_menu(ctx)
         minutes, fmt = int(ctx.data["minutes"]), str(ctx.data["fmt"])
-        start = day_start(day, found.tz)
-        meeting = await meetings.planned_between(
-            ctx.session, pair.id, kind, start, start + timedelta(days=1)
-        )
-        if meeting is None:
-            meeting = Meeting(pair_id=pair.id, kind=kind, at=start, created_at=ctx.now)
-            ctx.session.add(meeting)
-        else:  # the planned meeting took place: it keeps its planned time
-            meeting.at = min(meeting.at, ctx.now)
-        meeting.status, meeting.duration_minutes, meeting.format = meetings.HELD, minutes, fmt
-        meeting.logged_by = me
-        await ctx.session.flush()
         if found.role == "mentor":
             came = [p for p in ctx.data.get("present", found.mentees) if p in found.mentees]
-            confirmers = came
-        else:
-            came, confirmers = [me], [pair.mentor_person_id] if pair.mentor_person_id else []
-        for mentee in came:
-            ctx.session.add(
-                MeetingAttendance(
-                    meeting_id=meeting.id,
-                    mentee_person_id=mentee,
-                    present=True,
-                    confirmed=True if mentee == me else None,
-                    answered_at=ctx.now if mentee == me else None,
-                )
-            )
-        for mentee in found.mentees if found.role == "mentor" else ():
-            if mentee not in came:
-                ctx.session.add(
-                    MeetingAttendance(meeting_id=meeting.id, mentee_person_id=mentee, present=False)
-                )
+            absent, confirmers = [p for p in found.mentees if p not in came], came
+        else:  # a mentee knows only that they came; the mentor confirms
+            came, absent = [me], []
+            confirmers = [pair.mentor_person_id] if pair.mentor_person_id else []
+        meeting = await meetings.record_held(
+            ctx.session,
+            pair_id=pair.id,
+            kind=kind,
+            day_start=day_start(day, found.tz),
+            minutes=minutes,
+            fmt=fmt,
+            logger=me,
+            came=came,
+            absent=absent,
+            now=ctx.now,
+        )
         audit(ctx, pair.organization_id, "meeting.logged", pair=pair.id, meeting=meeting.id)
         ctx.remember("meeting", meeting.id)
         ctx.remember("history", [])

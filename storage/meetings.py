@@ -4,7 +4,7 @@ the pair's monitoring questionnaires."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, select
@@ -58,6 +58,53 @@ async def planned_between(
         .limit(1)
     )
     return (await session.scalars(query)).first()
+
+
+async def record_held(
+    session: AsyncSession,
+    *,
+    pair_id: int,
+    kind: str,
+    day_start: datetime,
+    minutes: int,
+    fmt: str,
+    logger: int,
+    came: Sequence[int],
+    absent: Sequence[int],
+    now: datetime,
+) -> Meeting:
+    """A meeting that took place on the local day beginning at `day_start`. A meeting of
+    that kind planned for that day becomes it (keeping its planned time, not later than
+    now); who came and who did not are rows of `meeting_attendance`, a mentee who logged
+    it counting as confirmed."""
+    meeting = await planned_between(
+        session, pair_id, kind, day_start, day_start + timedelta(days=1)
+    )
+    if meeting is None:
+        # Known by its date only: the local day's start, never in the future.
+        meeting = Meeting(pair_id=pair_id, kind=kind, at=day_start, created_at=now)
+        session.add(meeting)
+    else:
+        meeting.at = min(meeting.at, now)
+    meeting.status, meeting.duration_minutes, meeting.format = HELD, minutes, fmt
+    meeting.logged_by = logger
+    await session.flush()
+    for mentee in came:
+        mine = mentee == logger
+        session.add(
+            MeetingAttendance(
+                meeting_id=meeting.id,
+                mentee_person_id=mentee,
+                present=True,
+                confirmed=True if mine else None,
+                answered_at=now if mine else None,
+            )
+        )
+    for mentee in absent:
+        session.add(
+            MeetingAttendance(meeting_id=meeting.id, mentee_person_id=mentee, present=False)
+        )
+    return meeting
 
 
 async def attendance(session: AsyncSession, meeting_id: int) -> list[MeetingAttendance]:
