@@ -10,7 +10,15 @@ from domain.questionnaire import QType
 from handlers import menu
 from handlers.keyboards import short
 from handlers.meeting_common import CURATOR, current_mentees
-from handlers.pair_common import audit, curated_pair, curator_org, paged, refuse
+from handlers.pair_common import (
+    audit,
+    curated_pair,
+    curator_org,
+    fmt,
+    local_today,
+    paged,
+    refuse,
+)
 from handlers.questionnaire import HOOKS, display, open_form
 from storage import meetings, pairs, responses
 from storage.models import Organization, Pair, Response
@@ -73,13 +81,14 @@ async def _answers(ctx: Context, arg: str) -> None:
     name = (await pairs.names_of(ctx.session, [response.person_id or -1])).get(
         response.person_id or -1, "—"
     )
-    when = response.submitted_at or response.updated_at
+    org = await ctx.session.get(Organization, response.organization_id)
+    when = local_today(org, response.submitted_at or response.updated_at) if org else None
     lines = [
         ctx.t(
             "meetings.monitoring.answers_title",
             form=form.title,
             name=name,
-            date=when.strftime("%d.%m.%Y"),
+            date=fmt(when),
         )
     ]
     if response.status != responses.SUBMITTED:
