@@ -256,6 +256,18 @@ def test_a_pair_works_from_introduction_to_closing(
     curator.press("Мониторинг")
     summary = curator.expect("Средние, вход → выход")
     assert "2,5 → 4,0" in summary  # mentor 3 → 4, mentee 2 → 4
+    curator.press("SWOT-анализ")
+    for answer in ("Сильные наставники", "Мало времени", "Партнёр — IT-колледж", "Нагрузка"):
+        curator.expect("Вопрос")
+        curator.send(answer)
+    curator.expect("Общая оценка качества программы")
+    curator.press("4")
+    for _ in range(4):  # the program's figures are optional
+        curator.expect("Вопрос")
+        curator.press("Пропустить")
+    curator.expect("Проверьте ответы")
+    curator.press("Отправить")
+    curator.expect("SWOT-анализ сохранён")
 
 
 def test_a_denied_meeting_reaches_the_curator_and_answers_stay_private(

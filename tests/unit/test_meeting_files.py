@@ -150,3 +150,10 @@ def test_local_time_of_the_reminder_follows_the_zone() -> None:
     )
     meeting = [i for i in items if i.kind is Kind.MEETING]
     assert meeting and meeting[0].data["local"] == MEETING.astimezone(ZoneInfo("Asia/Vladivostok"))
+
+
+def test_an_unfinished_monitoring_form_is_resumed_from_the_pairs_card() -> None:
+    t = Translator("ru")
+    for form in ("monitoring_entry", "monitoring_exit", "final_satisfaction"):
+        assert texts.form_button(t, form, 1).payload == "m:mypair:"
+    assert texts.form_button(t, "curator_swot", 1).payload == "m:swot:"
