@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 import requests
 import vk_api
 from vk_api.bot_longpoll import VkBotLongPoll
+from vk_api.exceptions import TOO_MANY_RPS_CODE
 from vk_api.upload import VkUpload
 
 from bot.engine import Engine
@@ -133,6 +134,11 @@ class VkTransport:
             token=token, api_version=API_VERSION, session=_RoutedSession(api_url)
         )
         self.vk.RPS_DELAY = 0.0  # the outbox paces requests itself
+        # ... and handles "too many requests" (error 6) itself: vk_api's own handler
+        # retries every 0.5 s in the sending thread, outside the pacing, and under a
+        # steady burst the retry is refused again and again (a refusal every 0.5 s for
+        # minutes, the message held up all along). Raised, it pauses the outbox a second.
+        self.vk.error_handlers.pop(TOO_MANY_RPS_CODE, None)
         self.api = self.vk.get_api()
         self._send_threads = ThreadPoolExecutor(4, thread_name_prefix="vk-send")
         self._longpoll: VkBotLongPoll | None = None
