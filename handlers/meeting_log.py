@@ -238,7 +238,7 @@ class MeetLogFlow:
     async def _set_day(self, ctx: Context, found: Seat, day: date) -> None:
         problem = rules.held_date_error(day, _today(ctx, found), found.pair.starts_on)
         if problem is not None:
-            start = found.pair.starts_on.strftime("%d.%m.%Y") if found.pair.starts_on else ""
+            start = say_date(ctx.t, found.pair.starts_on) if found.pair.starts_on else ""
             ctx.say("⚠️ " + ctx.t(f"meetings.errors.{problem}", start=start))
             return await self.prompt(ctx)
         ctx.remember("day", day.isoformat())

@@ -156,7 +156,7 @@ class PlanMeetingFlow:
         return datetime(day.year, day.month, day.day, hour, minute, tzinfo=found.tz)
 
     async def _refuse(self, ctx: Context, found: Seat, problem: str) -> None:
-        end = found.pair.ends_on.strftime("%d.%m.%Y") if found.pair.ends_on else ""
+        end = say_date(ctx.t, found.pair.ends_on) if found.pair.ends_on else ""
         ctx.say("⚠️ " + ctx.t(f"meetings.errors.{problem}", end=end))
         await self.prompt(ctx)
 

@@ -225,7 +225,7 @@ class AddItemFlow:
         if due is not None:
             problem = rules.due_error(due, self._today(ctx, found), found.pair.ends_on)
             if problem is not None:
-                end = found.pair.ends_on.strftime("%d.%m.%Y") if found.pair.ends_on else ""
+                end = spoken(ctx.t, found.pair.ends_on) if found.pair.ends_on else ""
                 ctx.say("⚠️ " + ctx.t(f"meetings.errors.{problem}", end=end))
                 return await self.prompt(ctx)
         item = PlanItem(

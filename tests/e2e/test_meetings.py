@@ -148,7 +148,7 @@ def test_a_pair_works_from_introduction_to_closing(
     mentor.send("25.11.2026")
     mentor.expect("Эта дата ещё не наступила")
     mentor.send("01.11.2026")
-    mentor.expect("Пара работает с 02.11.2026")
+    mentor.expect("Пара начала работу 2 ноября — встреча не может быть раньше")
     mentor.send("04.11")
     mentor.expect("Сколько она длилась?")
     mentor.send("0")
