@@ -33,7 +33,8 @@ def _exempt_text(ctx: Context) -> bool:
     command = text.split(maxsplit=1)[0].split("@", 1)[0].lower() if text else ""
     if command in EXEMPT_COMMANDS or text.lower() in START_WORDS:
         return True
-    return len(people.normalize_code(text)) == people.CODE_LENGTH  # a code: /start's job
+    code = people.normalize_code(text)  # a code typed as it is (VK): /start's job
+    return len(code) == people.CODE_LENGTH and set(code) <= set(people.CODE_ALPHABET)
 
 
 async def intercept(ctx: Context) -> bool:

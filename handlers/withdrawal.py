@@ -57,7 +57,9 @@ async def _leave_group(ctx: Context, pair: Pair, person_id: int) -> None:
 async def _cancel_proposal(ctx: Context, pair: Pair, person_id: int) -> None:
     """A pair not started yet: cancelled, or the person's place in a group offer dropped."""
     members = await pairs.members(ctx.session, pair.id)
-    others = [m for m in members if m.mentee_person_id not in (None, person_id)]
+    others = [
+        m for m in members if m.mentee_person_id not in (None, person_id) and not m.declined_at
+    ]
     if pair.mentor_person_id == person_id or not others:
         pair.status, pair.updated_at = rules.CANCELLED, ctx.now
         ctx.session.add(pairs.event(pair, "cancelled", None, ctx.now, reason=REASON))
@@ -81,8 +83,12 @@ async def _end_pairs(ctx: Context, person_id: int) -> list[int]:
         if pair.status != rules.ACTIVE:
             await _cancel_proposal(ctx, pair, person_id)
             continue
-        mentees = await pairs.mentee_ids(ctx.session, pair.id)
-        if pair.mentor_person_id != person_id and len(mentees) > 1:
+        staying = [  # mentees still in the group, not counting the one who withdraws
+            m
+            for m in await pairs.members(ctx.session, pair.id)
+            if m.mentee_person_id not in (None, person_id) and not (m.left_on or m.declined_at)
+        ]
+        if pair.mentor_person_id != person_id and staying:
             await _leave_group(ctx, pair, person_id)
             continue
         org = await ctx.session.get(Organization, pair.organization_id)
