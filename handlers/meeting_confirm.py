@@ -131,6 +131,23 @@ async def _tell_curators(ctx: Context, found: Seat, meeting: Meeting) -> None:
     )
 
 
+async def _tell_curators_why(ctx: Context, meeting: Meeting, text: str) -> None:
+    found = await seat(ctx, str(meeting.pair_id), "confirm", WORKED)
+    if found is None:
+        return
+    name = ctx.person.full_name if ctx.person else "—"
+    day = meeting.at.astimezone(found.tz).date()
+    pair_id = str(found.pair.id)
+    await tell_curators(
+        ctx,
+        found.pair.organization_id,
+        lambda t: (
+            t("meetings.confirm.curator_why", name=name, date=say_date(t, day), text=text),
+            [[ctx.menu_button(t("meetings.btn.open_pair"), "pwork", pair_id)]],
+        ),
+    )
+
+
 class ConfirmFlow:
     """After the answer: the rating (a mentee's yes), then an optional comment; or, after
     a no, an optional word of why."""
@@ -199,6 +216,8 @@ class ConfirmFlow:
             row.comment = text
         if row is None or not meeting.comment:  # a group keeps each comment on its row
             meeting.comment = text
+        if ctx.state.step == "why":  # the curators heard the «нет»; now they hear why
+            await _tell_curators_why(ctx, meeting, text)
         await self._done(ctx)
 
     async def _done(self, ctx: Context) -> None:

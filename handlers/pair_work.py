@@ -66,7 +66,12 @@ async def card(ctx: Context, found: Seat) -> tuple[str, list[list[Button]]]:
     lines += _meeting_lines(ctx, kinds)
     disputed = [m for m in held if m.confirmed is False]
     if disputed:
-        dates = ", ".join(say_date(t, _day(found, m)) for m in disputed)
+        # The why is the mentee's word to the curators: the other side sees only the date.
+        dates = ", ".join(
+            say_date(t, _day(found, m))
+            + (f" («{m.comment}»)" if found.role == "curator" and m.comment else "")
+            for m in disputed
+        )
         lines.append(t("meetings.card.disputed", dates=dates))
     planned = await meetings.planned_after(ctx.session, pair.id, ctx.now)
     if planned:

@@ -295,8 +295,9 @@ def test_a_denied_meeting_reaches_the_curator_and_answers_stay_private(
     mentee.expect("Спасибо, записал")
     alert = curator.expect("⚠️ Расхождение")
     assert f"{MENTEE_NAME} говорит, что встречи 2 ноября не было" in alert
+    curator.expect(f"💬 {MENTEE_NAME} о встрече 2 ноября: «Наставник не пришёл»")
     curator.press("Открыть пару", under="Расхождение")
-    curator.expect("⚠️ Не подтверждены встречи: 2 ноября")
+    curator.expect("⚠️ Не подтверждены встречи: 2 ноября («Наставник не пришёл»)")
     curator.send("/menu")
     curator.expect("Что делаем?")
     curator.press("Сводка")
@@ -324,6 +325,10 @@ def test_a_denied_meeting_reaches_the_curator_and_answers_stay_private(
     mentor.expect("Спасибо, встреча подтверждена")
     trial = db.query(database_url, "SELECT confirmed FROM meetings WHERE kind='trial'")
     assert trial == [(1,)]
+    mentor.send("/menu")
+    mentor.expect("Что делаем?")
+    mentor.press("Моя пара")
+    assert "⚠️ Не подтверждены встречи: 2 ноября\n" in mentor.expect("Встречи: 2")
 
     # Neither side can read the other's answers by any button, forged ones included.
     ids = dict(
@@ -361,6 +366,7 @@ def test_a_denied_meeting_reaches_the_curator_and_answers_stay_private(
     assert forbidden == [(len(forgeries),)]
     assert not any("3 из 5" in text for text in mentee.texts())  # the mentor answered 3s
     assert not any("2 из 5" in text for text in mentor.texts())  # the mentee answered 2s
+    assert not any("Наставник не пришёл" in text for text in mentor.texts())
 
     # The curator reads both.
     curator.send("/menu")
