@@ -25,7 +25,7 @@ from storage import pairs
 from storage.models import Organization, Pair
 
 
-@menu.action("pairs", roles=CURATOR, label_key="pairs.menu_label", order=15)
+@menu.action("pairs", roles=CURATOR, label_key="pairs.menu_label", order=25)
 async def overview(ctx: Context, arg: str) -> None:
     orgs = [await curator_org(ctx, arg, "pairs")] if arg else await menu.curated_orgs(ctx)
     for org in orgs:

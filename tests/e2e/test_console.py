@@ -45,7 +45,7 @@ def test_console_registration_as_two_people(tmp_path: Path) -> None:
     assert "Готово, Анна Смирнова! Вы в программе как наставляемый." in out
     assert "— теперь вы: Ольга" in out
     assert "Готово, Ольга Кузнецова! Вы в программе как куратор." in out
-    assert "[1] Заявки" in out and "[2] Коды приглашения" in out
+    assert "[1] Заявки" in out and "[2] Пары и подбор" in out
     assert "Новых заявок нет." in out
     assert "Traceback" not in done.stderr
 
