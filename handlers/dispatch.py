@@ -10,7 +10,7 @@ from bot import payload
 from bot.context import Context
 from bot.events import Kind
 from bot.i18n import FALLBACK, catalog
-from handlers import consent_gate, features, mastermind, menu, privacy, review
+from handlers import consent_gate, features, mastermind, menu, privacy, review, withdrawal
 from handlers.base import FLOWS, Flow
 from handlers.parent import ParentFlow, find_code
 from handlers.questionnaire import QuestionnaireFlow
@@ -49,6 +49,7 @@ class Dispatcher:
 
     async def handle(self, ctx: Context) -> None:
         event = ctx.event
+        withdrawal.track_replies(ctx)  # a withdrawal later in the batch redacts them
         if event.is_group or event.kind in (Kind.MEMBER_JOINED, Kind.MEMBER_LEFT, Kind.BOT_REMOVED):
             return await mastermind.on_group(ctx)  # quiet there: see handlers/mastermind.py
         if await consent_gate.intercept(ctx):  # a new consent text is accepted first

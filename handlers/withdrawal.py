@@ -23,6 +23,26 @@ from storage.models import Organization, Pair, Participation, Response
 REASON = "consent_withdrawn"
 KEPT_TYPES = (QType.SINGLE, QType.MULTI, QType.SCALE, QType.YESNO)
 Composed = tuple[str, list[list[Button]]]
+BATCH_REPLIES = "batch_replies"  # key of AsyncSession.info: lives as long as the batch
+
+
+def track_replies(ctx: Context) -> None:
+    """Remember the replies of every update of the transaction (the engine handles
+    waiting updates in batches and stores all their replies at the end), so that a
+    withdrawal can redact those composed before it that name the person."""
+    ctx.session.info.setdefault(BATCH_REPLIES, []).append(ctx.outgoing)
+
+
+def _redact_batch(ctx: Context, names: list[str]) -> None:
+    for replies in ctx.session.info.get(BATCH_REPLIES, []):
+        if replies is ctx.outgoing:
+            continue
+        for envelope in replies:
+            reply = envelope.reply
+            labels = [b.label for row in reply.buttons for b in row]
+            if any(n in reply.text or any(n in label for label in labels) for n in names):
+                reply.text, reply.buttons, reply.attachment = ctx.t("privacy.redacted"), [], None
+                reply.edit = False
 
 
 def choice_answers(response: Response) -> dict[str, object]:
@@ -109,6 +129,8 @@ async def withdraw(ctx: Context, person_id: int, by_representative: bool) -> Non
     )
     roles = [tuple(row) for row in rows]
     theirs = await _addresses(ctx, person_id)
+    chats = await erasure.accounts_of(ctx.session, person_id)
+    _redact_batch(ctx, await erasure.identifiers(ctx.session, person_id, chats))
     mark = len(ctx.outgoing)
     ended = await _end_pairs(ctx, person_id)
     who = "representative" if by_representative else "self"

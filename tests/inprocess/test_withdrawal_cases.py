@@ -16,7 +16,7 @@ from storage import pairs
 from storage.models import Consent, Participation
 from tests.e2e import scan
 from tests.inprocess import script
-from tests.inprocess.world import Actor, World, texts
+from tests.inprocess.world import Actor, World, buttons, texts
 
 
 @pytest.fixture
@@ -125,3 +125,27 @@ async def test_refusing_a_new_text_in_registration_leads_to_the_withdrawal(world
     assert await world.sql("SELECT count(*) FROM people") == [(1,)]  # nothing erased yet
     await world.press(mentee, "Отозвать и удалить")
     assert await world.sql("SELECT count(*) FROM people") == [(0,)]
+
+
+async def test_replies_composed_earlier_in_the_same_batch_are_redacted(world: World) -> None:
+    codes = await script.organization(world, "Школа № 1")
+    curator = world.actor("telegram", 101, "Ольга Кузнецова")
+    mentee = world.actor("vk", 301, "Пётр Сидоров")
+    await script.register(world, curator, codes["curator"], role=None)
+    await script.register(world, mentee, codes["join"])
+    await script.mentee_request(world, mentee)
+    await world.say(mentee, "/privacy")
+    await world.press(mentee, "Отозвать согласие")
+    confirm = next(
+        payload
+        for message in reversed(await world.said(mentee))
+        for label, payload in buttons(message)
+        if label == "Отозвать и удалить"
+    )
+    (response,) = await world.sql("SELECT id FROM responses")
+    mark = await world.last_id()
+    # One transport batch: the curator opens the answers, then the mentee withdraws.
+    await world.feed([curator.press(f"m:full:{response[0]}"), mentee.press(confirm)])
+    shown = texts(await world.said(curator, mark))
+    assert "участник отозвал согласие" in shown and "Пётр" not in shown
+    assert scan.find(str(world.path), ["Пётр Сидоров", "Сидоров", "пётр@example.com"]) == []
