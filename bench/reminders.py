@@ -181,7 +181,7 @@ def run(target: Target, count: int, workdir: Path) -> bool:
         ("lost", f"{lost} (chats with no reminder; must be 0)"),
         ("twice", f"{twice} (chats that got one twice)"),
         ("outbox", f"{unsent[0]} rows not sent"),
-        ("first", f"{deliveries[0].at - started:.1f} s after the bot started (its first tick)"),
+        ("first", f"{max(0.0, deliveries[0].at - started):.1f} s after the bot started"),
         ("answers", f"to a person writing meanwhile: {len(waits)}, {_spread(waits)}"),
         ("bot CPU", f"{cpu:.1f} s ({cpu / max(span, 1e-9):.0%} of a core over the run)"),
         ("peak RSS", f"{rss / 1024:.0f} MiB"),
