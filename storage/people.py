@@ -19,6 +19,7 @@ from storage.models import (
     Participation,
     Person,
 )
+from storage.rows import Adopter
 from storage.upsert import insert_ignoring_duplicates
 
 # No 0/O, 1/I/L: codes are read aloud and typed from paper.
@@ -78,12 +79,14 @@ def seen(account: Account, now: datetime) -> None:
         account.last_seen_at = now
 
 
+_ACCOUNT = Adopter(Account)
+_PERSON = Adopter(Person)
 _ACCOUNTS = (
-    select(Account, Person)
-    .outerjoin(Person, Person.id == Account.person_id)
+    select(*_ACCOUNT.table.c, *_PERSON.table.c)
+    .select_from(_ACCOUNT.table.outerjoin(_PERSON.table))
     .where(
-        Account.platform == bindparam("platform"),
-        Account.external_id.in_(bindparam("ids", expanding=True)),
+        _ACCOUNT.table.c.platform == bindparam("platform"),
+        _ACCOUNT.table.c.external_id.in_(bindparam("ids", expanding=True)),
     )
 )
 
@@ -91,10 +94,16 @@ _ACCOUNTS = (
 async def accounts_of(
     session: AsyncSession, platform: str, external_ids: Collection[str]
 ) -> dict[str, tuple[Account, Person | None]]:
-    """Existing accounts with their people, by external id: a batch's in one query."""
+    """Existing accounts with their people, by external id: a batch's in one Core query
+    (through the ORM it cost ~0.15 ms a batch)."""
     params = {"platform": platform, "ids": sorted(external_ids)}
-    rows = await session.execute(_ACCOUNTS, params)
-    return {account.external_id: (account, person) for account, person in rows.tuples()}
+    split = len(_ACCOUNT.table.c)
+    found: dict[str, tuple[Account, Person | None]] = {}
+    for row in await (await session.connection()).execute(_ACCOUNTS, params):
+        account = _ACCOUNT.adopt(session, row[:split])
+        person = None if row[split] is None else _PERSON.adopt(session, row[split:])
+        found[account.external_id] = (account, person)
+    return found
 
 
 async def preferred_account(session: AsyncSession, person_id: int) -> Account | None:

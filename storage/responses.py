@@ -8,11 +8,10 @@ from typing import Any
 
 from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
-from sqlalchemy.orm.instrumentation import manager_of_class
 
 from storage.models import Response
+from storage.rows import Adopter
 
 IN_PROGRESS = "in_progress"
 PENDING_PARENT = "pending_parent"
@@ -87,8 +86,7 @@ async def for_organization(
 # largest single cost of an update; these are one Core statement each.
 _TABLE = Response.__table__
 _BY_ID = select(_TABLE).where(_TABLE.c.id == bindparam("r_id"))
-_MANAGER = manager_of_class(Response)
-_ATTRIBUTES = tuple(inspect(Response).get_property_by_column(c).key for c in _TABLE.c)
+_ADOPTER = Adopter(Response)
 _SAVE_ANSWERS = (
     update(_TABLE)
     .where(_TABLE.c.id == bindparam("r_id"))
@@ -104,21 +102,11 @@ async def get(session: AsyncSession, response_id: int) -> Response | None:
     """`session.get(Response, id)` for the hot path: the same object if the session
     holds it, else one Core query whose row becomes a persistent ORM object."""
     held = session.identity_map.get(session.sync_session.identity_key(Response, response_id))
-    if held is not None:
-        if inspect(held).expired_attributes:
-            return await session.get(Response, response_id)  # refreshed the ORM's way
+    if held is not None and not inspect(held).expired_attributes:
         return held  # type: ignore[no-any-return]
     connection = await session.connection()
     row = (await connection.execute(_BY_ID, {"r_id": response_id})).first()
-    if row is None:
-        return None
-    # Filled the way the ORM's loader does (straight into __dict__): the constructor's
-    # instrumented attribute events cost as much as the query.
-    response: Response = _MANAGER.new_instance()
-    response.__dict__.update(zip(_ATTRIBUTES, row, strict=True))
-    make_transient_to_detached(response)  # persistent on add, with no pending changes
-    session.add(response)
-    return response
+    return None if row is None else _ADOPTER.adopt(session, row)
 
 
 async def save_answers(
