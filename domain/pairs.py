@@ -21,6 +21,9 @@ FINISHED, ENDED_EARLY, DECLINED, CANCELLED = "finished", "ended_early", "decline
 OPEN = (PROPOSED, AGREED)  # the mentee is spoken for: not offered to other mentors
 CURRENT = (PROPOSED, AGREED, ACTIVE)
 CLOSED = (FINISHED, ENDED_EARLY, DECLINED, CANCELLED)
+# A mentee in one of these is not searched a mentor for: spoken for, or done with the
+# program. After an early end the search goes on (seed 000: the mentee keeps being matched).
+NOT_SEARCHING = (*CURRENT, FINISHED)
 
 # What each curator action may start from; anything else is refused as already done.
 ALLOWED_FROM = {

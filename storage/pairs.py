@@ -150,13 +150,14 @@ async def _names(session: AsyncSession, ids: Sequence[int]) -> dict[int, str]:
 
 
 def _spoken_for(org_id: int) -> object:
-    """A mentee in a proposed, agreed or active pair is not offered to other mentors."""
+    """A mentee in a proposed, agreed or active pair is not offered to other mentors, nor
+    one whose pair finished its term."""
     return exists(
         select(PairMember.id)
         .join(Pair, Pair.id == PairMember.pair_id)
         .where(
             Pair.organization_id == org_id,
-            Pair.status.in_(rules.CURRENT),
+            Pair.status.in_(rules.NOT_SEARCHING),
             PairMember.mentee_person_id == Participation.person_id,
             PairMember.declined_at.is_(None),
         )

@@ -33,7 +33,7 @@ from storage.models import (
     TransportCursor,
 )
 
-ACTIVE, AGREED = "active", "agreed"
+ACTIVE, AGREED, FINISHED = "active", "agreed", "finished"
 IN_PROGRESS = "in_progress"
 APPLICATION_FORMS = ("mentee_request", "mentor_nomination")
 UNDECIDED = ("submitted", "needs_info", "pending_parent")
@@ -88,7 +88,7 @@ async def active_members(session: AsyncSession) -> Sequence[Row[Any]]:
 
 
 async def waiting_mentees(session: AsyncSession, org_id: int | None = None) -> list[Row[Any]]:
-    """Admitted mentees with no agreed or active pair in their organization, longest
+    """Admitted mentees with no agreed, active or finished pair in their organization, longest
     waiting first. Two plain queries and a set: a NOT EXISTS per mentee found no index on
     pair_members by mentee and took seconds for ten thousand participants."""
     admitted = select(
@@ -104,7 +104,7 @@ async def waiting_mentees(session: AsyncSession, org_id: int | None = None) -> l
     paired = (
         select(PairMember.mentee_person_id, Pair.organization_id)
         .join(Pair, Pair.id == PairMember.pair_id)
-        .where(Pair.status.in_((AGREED, ACTIVE)), _current_member())
+        .where(Pair.status.in_((AGREED, ACTIVE, FINISHED)), _current_member())
     )
     if org_id is not None:
         admitted = admitted.where(Participation.organization_id == org_id)

@@ -150,3 +150,33 @@ async def _taken(path: Path, org_id: int, mentor_id: int) -> int:
         free = await store.free_places(session, org_id, mentor_id)
     await engine.dispose()
     return 3 - free
+
+
+@pytest.mark.parametrize(("status", "searched"), [("finished", False), ("ended_early", True)])
+async def test_a_mentee_is_searched_for_again_only_after_an_early_end(
+    tmp_path: Path, status: str, searched: bool
+) -> None:
+    path = tmp_path / "wait.sqlite3"
+    org_id, mentor_id = await _program(path, capacity=3, taken=0)
+    engine = db.create_engine(f"sqlite+aiosqlite:///{path}")
+    async with db.session_factory(engine).begin() as session:
+        mentee = Person(full_name="Наставляемый", locale="ru", created_at=NOW)
+        session.add(mentee)
+        await session.flush()
+        session.add(
+            Participation(
+                person_id=mentee.id,
+                organization_id=org_id,
+                role="mentee",
+                created_at=NOW,
+                admitted_at=NOW,
+            )
+        )
+        assert [c.person_id for c in await store.waiting_mentees(session, org_id)] == [mentee.id]
+        pair = await store.propose(session, org_id, mentor_id, [mentee.id], None, None, NOW)
+        assert await store.waiting_mentees(session, org_id) == []
+        pair.status = status
+        await session.flush()
+        waiting = [c.person_id for c in await store.waiting_mentees(session, org_id)]
+        assert waiting == ([mentee.id] if searched else [])
+    await engine.dispose()
