@@ -51,6 +51,7 @@ def machine(clock_file: Path, database_url: str) -> tt.TimeMachine:
 
 def test_down_across_due_moments_then_each_reminder_once_and_twice_restarted_still_once(
     bot: BotProcess,
+    vk: VkEmulator,
     machine: tt.TimeMachine,
     database_url: str,
     codes: dict[str, str],
@@ -80,6 +81,7 @@ def test_down_across_due_moments_then_each_reminder_once_and_twice_restarted_sti
         mentor: [MEETLOG, "Просрочен пункт плана: «Выбрать тему проекта»", "через 13 дней"],
         mentee: [PULSE, "Просрочен пункт плана", "через 13 дней"],
     }
+    vk.fail_next("messages.send", 1, error_code=6)  # "too many requests": the outbox retries
     for _ in range(3):  # started again, then restarted twice: the same once each
         bot.start()
         machine.settle(back)
@@ -87,6 +89,7 @@ def test_down_across_due_moments_then_each_reminder_once_and_twice_restarted_sti
             for part in parts:
                 assert len(tt.with_text(chat, part)) == 1, part
         bot.stop()
+    assert ("messages.send", 6) in vk.calls  # refused once, sent once all the same
     marks = tt.query(database_url, "SELECT key FROM reminder_marks WHERE key LIKE 'meet:%'")
     assert marks == [(f"meet:{pair}:2026-11:{tt.person(database_url, 'Мария Иванова')}",)]
     bot.start()  # for the fixture's clean stop
