@@ -13,15 +13,13 @@ from handlers.pair_common import (
     audit,
     back_to_pairs,
     check_status,
+    curated_page,
     curated_pair,
-    curator_org,
     form_label,
     paged,
+    pair_summary,
     people_of,
-    plural,
-    refuse,
     tell_pair,
-    term,
     title,
 )
 from storage import pairs
@@ -29,12 +27,10 @@ from storage.models import Pair
 
 
 async def _pair_list(ctx: Context, arg: str, action: str, statuses: tuple[str, ...]) -> None:
-    org_id, _, page = arg.partition(".")
-    org = await curator_org(ctx, org_id, action) if org_id.isdigit() else None
-    if org is None:
-        if not org_id.isdigit():
-            refuse(ctx, action, arg)
+    where = await curated_page(ctx, arg, action)
+    if where is None:
         return
+    org, page = where
     found = await pairs.in_status(ctx.session, org.id, statuses)
     if not found:
         ctx.say(ctx.t(f"pairs.none_{action}"), [back_to_pairs(ctx, org)])
@@ -45,7 +41,7 @@ async def _pair_list(ctx: Context, arg: str, action: str, statuses: tuple[str, .
     rows = paged(
         ctx,
         items,
-        int(page) if page.isdigit() else 0,
+        page,
         lambda p, label: ctx.menu_button(label, action, f"{org.id}.{p}"),
         [back_to_pairs(ctx, org)],
     )
@@ -63,18 +59,8 @@ async def active_pairs(ctx: Context, arg: str) -> None:
 
 
 async def card_text(ctx: Context, pair: Pair) -> str:
-    mentor, mentees = await people_of(ctx, pair)
-    text = ctx.t(
-        "pairs.pair_card",
-        kind=ctx.t(f"pairs.kind.{pair.kind}"),
-        id=pair.id,
-        status=ctx.t(f"pairs.status.{pair.status}"),
-        mentor=mentor,
-        plural=plural(ctx.t, len(mentees)),
-        mentees=", ".join(mentees) or "—",
-        form=form_label(ctx.t, pair.form),
-        term=term(ctx.t, pair),
-    )
+    text = await pair_summary(ctx, pair, "pairs.pair_card", form=form_label(ctx.t, pair.form))
+    mentor, _mentees = await people_of(ctx, pair)
     if pair.status not in rules.OPEN:
         return text
     names = await pairs.names_of(

@@ -181,3 +181,38 @@ def split_arg(arg: str, parts: int) -> list[int] | None:
     if len(pieces) != parts or not all(p.isdigit() for p in pieces):
         return None
     return [int(p) for p in pieces]
+
+
+async def curated_ids(
+    ctx: Context, arg: str, parts: int, action: str
+) -> tuple[Organization, list[int]] | None:
+    """`"<org>.<id>…"` from a curator's button: the organization, if the presser curates
+    it, and the ids after it; else refused (and audited) and None."""
+    ids = split_arg(arg, parts)
+    if ids is None:
+        refuse(ctx, action, arg)
+        return None
+    org = await curator_org(ctx, str(ids[0]), action)
+    return (org, ids[1:]) if org is not None else None
+
+
+async def curated_page(ctx: Context, arg: str, action: str) -> tuple[Organization, int] | None:
+    """`"<org>"` or `"<org>.<page>"` of a curator's list."""
+    found = await curated_ids(ctx, arg if "." in arg else f"{arg}.0", 2, action)
+    return (found[0], found[1][0]) if found else None
+
+
+async def pair_summary(ctx: Context, pair: Pair, key: str, **extra: str) -> str:
+    """A pair described by the text `key`: kind, number, status, people, term."""
+    mentor, mentees = await people_of(ctx, pair)
+    return ctx.t(
+        key,
+        kind=ctx.t(f"pairs.kind.{pair.kind}"),
+        id=pair.id,
+        status=ctx.t(f"pairs.status.{pair.status}"),
+        mentor=mentor,
+        plural=plural(ctx.t, len(mentees)),
+        mentees=", ".join(mentees) or "—",
+        term=term(ctx.t, pair),
+        **extra,
+    )

@@ -13,12 +13,13 @@ from handlers.pair_common import (
     CURATOR,
     audit,
     back_to_pairs,
+    curated_ids,
+    curated_page,
     curator_org,
     fmt,
     local_today,
     paged,
     refuse,
-    split_arg,
     title,
 )
 from storage import pairs
@@ -81,19 +82,9 @@ def deadline_text(t: Translator, days_left: int) -> str:
     return t("pairs.days_overdue", days=-days_left)
 
 
-async def _org_and_page(ctx: Context, arg: str, action: str) -> tuple[Organization, int] | None:
-    org_id, _, page = arg.partition(".")
-    org = await curator_org(ctx, org_id, action) if org_id else None
-    if org is None:
-        if not org_id:
-            refuse(ctx, action, arg)
-        return None
-    return org, int(page) if page.isdigit() else 0
-
-
 @menu.action("waiting", roles=CURATOR)
 async def waiting_list(ctx: Context, arg: str) -> None:
-    found = await _org_and_page(ctx, arg, "waiting")
+    found = await curated_page(ctx, arg, "waiting")
     if found is None:
         return
     org, page = found
@@ -121,14 +112,12 @@ async def waiting_list(ctx: Context, arg: str) -> None:
 @menu.action("mentee", roles=CURATOR)
 async def mentee_card(ctx: Context, arg: str) -> None:
     """One waiting mentee: the card, the days left and the best three mentors."""
-    ids = split_arg(arg, 2)
-    org = await curator_org(ctx, str(ids[0]), "mentee") if ids else None
-    if ids is None or org is None:
-        if ids is None:
-            refuse(ctx, "mentee", arg)
+    found = await curated_ids(ctx, arg, 2, "mentee")
+    if found is None:
         return
+    org, (mentee_id,) = found
     waiting = {m.person_id: m for m in await pairs.waiting_mentees(ctx.session, org.id)}
-    mentee = waiting.get(ids[1])
+    mentee = waiting.get(mentee_id)
     if mentee is None:
         ctx.say(ctx.t("pairs.already_spoken_for", name="—"), [back_to_pairs(ctx, org)])
         return
@@ -163,13 +152,11 @@ async def mentee_card(ctx: Context, arg: str) -> None:
 
 @menu.action("prop", roles=CURATOR)
 async def propose_one(ctx: Context, arg: str) -> None:
-    ids = split_arg(arg, 3)
-    org = await curator_org(ctx, str(ids[0]), "propose") if ids else None
-    if ids is None or org is None:
-        if ids is None:
-            refuse(ctx, "propose", arg)
+    found = await curated_ids(ctx, arg, 3, "propose")
+    if found is None:
         return
-    pair = await propose(ctx, org, ids[2], [ids[1]])
+    org, (mentee_id, mentor_id) = found
+    pair = await propose(ctx, org, mentor_id, [mentee_id])
     if pair is not None:
         ctx.say(ctx.t("pairs.proposed_done", title=await title(ctx, pair)))
         await waiting_list(ctx, str(org.id))

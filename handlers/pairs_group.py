@@ -10,10 +10,11 @@ from handlers.keyboards import option_keyboard, short
 from handlers.pair_common import (
     CURATOR,
     back_to_pairs,
+    curated_ids,
+    curated_page,
     curator_org,
     paged,
     refuse,
-    split_arg,
     title,
 )
 from handlers.pairs_curator import propose
@@ -24,12 +25,10 @@ GROUP_FLOW = "group"
 
 @menu.action("mentors", roles=CURATOR)
 async def mentors_list(ctx: Context, arg: str) -> None:
-    org_id, _, page = arg.partition(".")
-    org = await curator_org(ctx, org_id, "mentors") if org_id.isdigit() else None
-    if org is None:
-        if not org_id.isdigit():
-            refuse(ctx, "mentors", arg)
+    found = await curated_page(ctx, arg, "mentors")
+    if found is None:
         return
+    org, page = found
     mentors = await pairs.mentors_with_places(ctx.session, org.id)
     if not mentors:
         ctx.say(ctx.t("pairs.none_mentors"), [back_to_pairs(ctx, org)])
@@ -45,7 +44,7 @@ async def mentors_list(ctx: Context, arg: str) -> None:
     rows = paged(
         ctx,
         items,
-        int(page) if page.isdigit() else 0,
+        page,
         lambda p, label: ctx.menu_button(label, "mentors", f"{org.id}.{p}"),
         [back_to_pairs(ctx, org)],
     )
@@ -54,14 +53,12 @@ async def mentors_list(ctx: Context, arg: str) -> None:
 
 @menu.action("mentor", roles=CURATOR)
 async def mentor_card(ctx: Context, arg: str) -> None:
-    ids = split_arg(arg, 2)
-    org = await curator_org(ctx, str(ids[0]), "mentor") if ids else None
-    if ids is None or org is None:
-        if ids is None:
-            refuse(ctx, "mentor", arg)
+    found = await curated_ids(ctx, arg, 2, "mentor")
+    if found is None:
         return
+    org, (mentor_id,) = found
     mentors = {m.person_id: m for m in await pairs.mentors_with_places(ctx.session, org.id)}
-    mentor = mentors.get(ids[1])
+    mentor = mentors.get(mentor_id)
     if mentor is None:
         ctx.say(ctx.t("pairs.none_mentors"), [back_to_pairs(ctx, org)])
         return
@@ -76,17 +73,15 @@ async def mentor_card(ctx: Context, arg: str) -> None:
 
 @menu.action("group", roles=CURATOR)
 async def start_group(ctx: Context, arg: str) -> None:
-    ids = split_arg(arg, 2)
-    org = await curator_org(ctx, str(ids[0]), "group") if ids else None
-    if ids is None or org is None:
-        if ids is None:
-            refuse(ctx, "group", arg)
+    found = await curated_ids(ctx, arg, 2, "group")
+    if found is None:
         return
-    if not await pairs.admitted(ctx.session, org.id, ids[1], "mentor"):
+    org, (mentor_id,) = found
+    if not await pairs.admitted(ctx.session, org.id, mentor_id, "mentor"):
         return refuse(ctx, "group", arg)
     ctx.goto(GROUP_FLOW, "pick")
     ctx.remember("org", org.id)
-    ctx.remember("mentor", ids[1])
+    ctx.remember("mentor", mentor_id)
     ctx.remember("picked", [])
     await GroupFlow().prompt(ctx)
 

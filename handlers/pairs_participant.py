@@ -11,7 +11,7 @@ from domain import pairs as rules
 from handlers import menu, pair_work
 from handlers.keyboards import short
 from handlers.notify import tell_curators
-from handlers.pair_common import audit, paged, people_of, plural, refuse, split_arg, term, title
+from handlers.pair_common import audit, paged, pair_summary, refuse, split_arg, title
 from storage import pairs
 from storage.models import Pair, PairMember, Preference
 
@@ -129,17 +129,7 @@ async def _my_pairs(ctx: Context, arg: str) -> None:
         if pair.status == rules.ACTIVE:  # the working pair's card: meetings, plan, what next
             await pair_work.show_participant(ctx, pair, back=pair is mine[-1])
             continue
-        mentor, mentees = await people_of(ctx, pair)
-        text = ctx.t(
-            "pairs.my_pair",
-            kind=ctx.t(f"pairs.kind.{pair.kind}"),
-            id=pair.id,
-            status=ctx.t(f"pairs.status.{pair.status}"),
-            mentor=mentor,
-            plural=plural(ctx.t, len(mentees)),
-            mentees=", ".join(mentees) or "—",
-            term=term(ctx.t, pair),
-        )
+        text = await pair_summary(ctx, pair, "pairs.my_pair")
         ctx.say(text, back if pair is mine[-1] else None)
 
 
