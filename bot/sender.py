@@ -27,7 +27,7 @@ from bot.transport import (
     Transport,
     Unreachable,
 )
-from storage import outbox
+from storage import db, outbox
 from storage.outbox import Outbound
 
 log = logging.getLogger(__name__)
@@ -93,7 +93,7 @@ class Sender:
 
     async def _dispatch_due(self) -> float:
         """Start every send that is allowed now; return how long to sleep after."""
-        async with self.sessions.begin() as session:  # one transaction for both
+        async with db.transaction(self.sessions) as session:  # one for both
             await self._record_results(session)  # first: a finished row is not picked again
             heads = await outbox.pending_heads(session, self.platform, set(self._in_flight))
         now_wall = self.clock.now()

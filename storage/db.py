@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +59,20 @@ def create_engine(url: str) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@contextlib.asynccontextmanager
+async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """`sessions.begin()` for loops that run a transaction per batch and are stopped by a
+    flag, never cancelled (the engine, the senders). SQLAlchemy's own context runs the
+    commit and the close in tasks shielded from cancellation: ~30 µs and several turns of
+    the event loop per transaction."""
+    session = sessions()
+    try:
+        async with session.begin():
+            yield session
+    finally:
+        await session.close()
 
 
 def alembic_config() -> Config:

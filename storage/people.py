@@ -66,7 +66,7 @@ async def account_for(
         }
         await insert_ignoring_duplicates(session, Account.__table__, [row])
         found = (await session.execute(_ACCOUNT_QUERY, params)).one()
-    account, person, state = found.tuple()
+    account, person, state = found
     seen(account, now)
     return account, person, state
 
