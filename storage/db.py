@@ -63,10 +63,11 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 @contextlib.asynccontextmanager
 async def transaction(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    """`sessions.begin()` for loops that run a transaction per batch and are stopped by a
-    flag, never cancelled (the engine, the senders). SQLAlchemy's own context runs the
-    commit and the close in tasks shielded from cancellation: ~30 µs and several turns of
-    the event loop per transaction."""
+    """`sessions.begin()` for the hot loops (the engine, the senders, a batch handled on
+    arrival). SQLAlchemy's own context runs the commit and the close in tasks shielded
+    from cancellation: ~30 µs and several turns of the event loop per transaction. Only
+    the receivers are ever cancelled, at shutdown; a cancellation there ends the batch
+    like a crash would (not acknowledged, so delivered again and recognized)."""
     session = sessions()
     try:
         async with session.begin():
