@@ -45,10 +45,6 @@ def bot_env(database_url: str, telegram: TelegramEmulator, vk: VkEmulator) -> di
         VK_GROUP_TOKEN=VK_TOKEN,
         VK_GROUP_ID=str(VK_GROUP),
         VK_API_URL=vk.base_url,
-        # Production paces a Telegram chat at one message a second after a burst of
-        # three; a long flow in a test would spend minutes waiting on that. The pacing
-        # itself is proven by tests/unit/test_ratelimit.py and bench/reminders.py.
-        TELEGRAM_RATE_PER_CHAT="25",
     )
 
 

@@ -20,6 +20,10 @@ def base_env(database_url: str, **settings: str) -> dict[str, str]:
             "LOG_LEVEL": "INFO",
             "CONSOLE": "false",
             "PYTHONUNBUFFERED": "1",
+            # Production paces a Telegram chat at one message a second after a burst of
+            # three; a long flow in a test would spend minutes waiting on that. The pacing
+            # itself is proven by tests/unit/test_ratelimit.py and bench/reminders.py.
+            "TELEGRAM_RATE_PER_CHAT": "25",
         }
     )
     env.update(settings)
